@@ -1,0 +1,195 @@
+#include <cmath>
+
+#include "model/schema/parsers.hpp"
+
+namespace stacksim::schema {
+namespace {
+
+const std::vector<std::string> kFaultKinds{
+    "worker_crash", "instance_crash", "host_crash",      "zone_outage",     "partition",
+    "link_degradation", "cpu_slowdown", "disk_slowdown", "memory_leak",     "cache_flush",
+    "db_failover",  "dependency_errors", "dependency_hang"};
+
+void parse_open(ObjectReader& r, Workload& w) {
+    const auto arrivals =
+        r.one_of("arrivals", {"poisson", "constant", "mmpp", "diurnal", "flash_crowd", "trace"});
+    static const std::map<std::string, Workload::Arrivals> kArr{
+        {"poisson", Workload::Arrivals::poisson},     {"constant", Workload::Arrivals::constant},
+        {"mmpp", Workload::Arrivals::mmpp},           {"diurnal", Workload::Arrivals::diurnal},
+        {"flash_crowd", Workload::Arrivals::flash_crowd}, {"trace", Workload::Arrivals::trace}};
+    if (arrivals) w.arrivals = kArr.at(*arrivals);
+    const bool trace = w.arrivals == Workload::Arrivals::trace;
+    if (auto rate = r.rate("rate", trace ? Need::optional : Need::required)) w.rate_per_s = *rate;
+    if (const json* prof = r.child("profile")) {
+        if (!prof->is_array() || prof->size() > 100000) {
+            r.error("profile", "expected an array of {\"at\": \"5min\", \"rate\": \"2M/min\", \"ramp\": true}");
+        } else {
+            double last = -1;
+            for (std::size_t i = 0; i < prof->size(); ++i) {
+                ObjectReader pr((*prof)[i], pointer_join(r.at("profile"), i), r.context());
+                if (!pr.valid()) continue;
+                RatePoint p;
+                if (auto at = pr.duration("at", Need::required)) p.at_s = *at;
+                if (auto rate = pr.rate("rate", Need::required)) p.rate_per_s = *rate;
+                if (auto ramp = pr.boolean("ramp")) p.ramp = *ramp;
+                if (p.at_s <= last) pr.error("at", "profile points must be in increasing time order");
+                last = p.at_s;
+                pr.finish();
+                w.profile.push_back(p);
+            }
+        }
+    }
+    auto section = [&](const char* key, Workload::Arrivals needed_for, auto&& read) {
+        const json* node = r.child(key, w.arrivals == needed_for ? Need::required : Need::optional);
+        if (!node) return;
+        ObjectReader sr(*node, r.at(key), r.context());
+        if (w.arrivals != needed_for)
+            sr.error("", std::string("\"") + key + "\" is only used with \"arrivals\": \"" + to_string(needed_for) + "\"");
+        if (sr.valid()) read(sr);
+        sr.finish();
+    };
+    section("mmpp", Workload::Arrivals::mmpp, [&](ObjectReader& s) {
+        if (auto v = s.rate("burst_rate", Need::required)) w.burst_rate_per_s = *v;
+        if (auto v = s.duration("burst_mean", Need::required)) w.burst_mean_s = *v;
+        if (auto v = s.duration("calm_mean", Need::required)) w.calm_mean_s = *v;
+    });
+    section("diurnal", Workload::Arrivals::diurnal, [&](ObjectReader& s) {
+        if (auto v = s.number("amplitude", 0, 1, Need::required)) w.diurnal_amplitude = *v;
+        if (auto v = s.duration("period")) w.diurnal_period_s = *v;
+    });
+    section("flash_crowd", Workload::Arrivals::flash_crowd, [&](ObjectReader& s) {
+        if (auto v = s.duration("at", Need::required)) w.flash_at_s = *v;
+        if (auto v = s.rate("peak", Need::required)) w.flash_peak_per_s = *v;
+        if (auto v = s.duration("rise", Need::required)) w.flash_rise_s = *v;
+        if (auto v = s.duration("decay", Need::required)) w.flash_decay_s = *v;
+    });
+    if (auto f = r.string("trace", trace ? Need::required : Need::optional)) w.trace_file = *f;
+}
+
+Workload parse_workload(const json& node, const std::string& pointer, Context& ctx) {
+    Workload w;
+    ObjectReader r(node, pointer, ctx, "a workload object");
+    if (!r.valid()) return w;
+    const auto type = r.one_of("type", {"open", "closed"}, Need::required);
+    if (auto e = r.string("entry", Need::required)) w.entry = *e;
+    if (auto s = r.integer("sessions", 1, 100000000)) w.sessions = static_cast<int>(*s);
+    if (const json* mix = r.child("mix", Need::required)) {
+        ObjectReader mr(*mix, r.at("mix"), ctx, "an object of endpoint weights such as {\"GET /items\": 80, \"POST /cart\": 20}");
+        if (mr.valid() && mix->empty()) mr.error("", "the mix needs at least one endpoint");
+        double total = 0;
+        if (mr.valid())
+            for (const auto& [name, weight] : mix->items()) {
+                mr.has(name);
+                if (!weight.is_number() || !std::isfinite(weight.get<double>()) || weight.get<double>() <= 0 ||
+                    weight.get<double>() > 1e12) {
+                    mr.error(name, "expected a positive weight, got " + describe(weight));
+                    continue;
+                }
+                w.mix.push_back({name, weight.get<double>()});
+                total += weight.get<double>();
+            }
+        for (auto& m : w.mix) m.weight /= total;
+    }
+    if (type == "closed") {
+        w.type = Workload::Type::closed;
+        if (auto u = r.integer("users", 1, 1000000, Need::required)) w.users = static_cast<int>(*u);
+        if (auto t = r.distribution("think_time", Need::required)) w.think_time = *t;
+    } else if (type == "open") {
+        parse_open(r, w);
+    }
+    r.finish();
+    return w;
+}
+
+std::vector<Slo> parse_slos(const json& node, const std::string& pointer, Context& ctx) {
+    std::vector<Slo> out;
+    if (!node.is_array()) {
+        ctx.diag.error(ctx.file, pointer, "expected an array of SLOs");
+        return out;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        ObjectReader r(node[i], pointer_join(pointer, i), ctx, "an SLO object");
+        if (!r.valid()) continue;
+        Slo s;
+        if (auto n = r.string("name", Need::required)) s.name = *n;
+        const auto sli = r.one_of("sli", {"availability", "latency"}, Need::required);
+        if (sli == "latency") {
+            s.sli = Slo::Sli::latency;
+            if (auto t = r.duration("threshold", Need::required)) s.threshold_s = *t;
+        } else if (r.has("threshold")) {
+            r.error("threshold", "a threshold only applies to \"sli\": \"latency\"");
+        }
+        if (auto e = r.string("endpoint")) s.endpoint = *e;
+        if (auto o = r.fraction("objective", Need::required)) {
+            s.objective = *o;
+            if (*o <= 0 || *o >= 1) r.error("objective", "an objective must be strictly between 0% and 100%");
+        }
+        if (auto w = r.duration("window")) s.window_s = *w;
+        r.finish();
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::vector<Fault> parse_chaos(const json& node, const std::string& pointer, Context& ctx) {
+    std::vector<Fault> out;
+    if (!node.is_array()) {
+        ctx.diag.error(ctx.file, pointer, "expected an array of faults");
+        return out;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        ObjectReader r(node[i], pointer_join(pointer, i), ctx, "a fault object");
+        if (!r.valid()) continue;
+        Fault f;
+        f.pointer = r.pointer();
+        if (auto k = r.one_of("fault", kFaultKinds, Need::required)) f.kind = *k;
+        if (auto t = r.string("target", Need::required)) f.target = *t;
+        if (r.has("at")) f.at_s = r.duration("at");
+        if (r.has("for")) f.for_s = r.duration("for");
+        if (r.has("mtbf")) f.mtbf = r.distribution("mtbf");
+        if (r.has("mttr")) f.mttr = r.distribution("mttr");
+        if (auto fr = r.fraction("fraction")) f.fraction = *fr;
+        // Fault-specific magnitudes; their meaning is in docs/chaos.md.
+        r.duration("latency");
+        r.duration("jitter");
+        r.fraction("loss");
+        r.number("factor", 0, 1000);
+        r.fraction("error_rate");
+        r.duration("restart");
+        r.rate("leak_rate");
+        r.child("between");
+        if (!f.at_s && !f.mtbf) r.error("", "a fault needs \"at\" (scheduled) or \"mtbf\" (random)");
+        r.finish();
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+}  // namespace
+
+Experiment parse_experiment(const json& doc, Context& ctx, Topology topology) {
+    Experiment e;
+    e.file = ctx.file;
+    e.topology = std::move(topology);
+    ObjectReader top(doc, "", ctx, "an experiment object");
+    if (!top.valid()) return e;
+    top.integer("version", 1, 1);
+    top.child("topology", Need::required);  // loaded by the caller
+    if (auto n = top.string("name")) e.name = *n;
+    if (auto d = top.string("description")) e.description = *d;
+    if (auto d = top.duration("duration", Need::required)) e.duration_s = *d;
+    if (auto d = top.duration("warmup")) e.warmup_s = *d;
+    if (auto d = top.duration("interval")) e.interval_s = *d;
+    if (e.duration_s <= 0) top.error("duration", "the duration must be positive");
+    if (e.warmup_s >= e.duration_s) top.error("warmup", "the warm-up must be shorter than the duration");
+    if (e.interval_s <= 0 || e.interval_s > e.duration_s) top.error("interval", "the interval must be in (0, duration]");
+    if (auto s = top.integer("seed", 0, 9007199254740991LL)) e.seed = static_cast<std::uint64_t>(*s);
+    if (auto r = top.integer("replications", 1, 1000)) e.replications = static_cast<int>(*r);
+    if (const json* w = top.child("workload", Need::required)) e.workload = parse_workload(*w, top.at("workload"), ctx);
+    if (const json* s = top.child("slos")) e.slos = parse_slos(*s, top.at("slos"), ctx);
+    if (const json* c = top.child("chaos")) e.chaos = parse_chaos(*c, top.at("chaos"), ctx);
+    top.finish();
+    return e;
+}
+
+}  // namespace stacksim::schema

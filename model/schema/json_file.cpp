@@ -1,0 +1,152 @@
+#include "model/schema/json_file.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace stacksim::schema {
+namespace {
+
+// Maximum bracket depth, skipping strings and comments. Runs before nlohmann's recursive
+// parser, which would overflow the stack on pathological nesting.
+int max_nesting(const std::string& text) {
+    int depth = 0, worst = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '"') {
+            for (++i; i < text.size() && text[i] != '"'; ++i)
+                if (text[i] == '\\') ++i;
+        } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+            while (i < text.size() && text[i] != '\n') ++i;
+        } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+            const auto end = text.find("*/", i + 2);
+            i = end == std::string::npos ? text.size() : end + 1;
+        } else if (c == '[' || c == '{') {
+            worst = std::max(worst, ++depth);
+            if (worst > kMaxNesting) return worst;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return worst;
+}
+
+std::string line_column(const std::string& text, std::size_t byte) {
+    std::size_t line = 1, col = 1;
+    for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+        if (text[i] == '\n') ++line, col = 1;
+        else ++col;
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
+// nlohmann's messages start with "[json.exception.parse_error.101] parse error at line...";
+// keep only the part after the location, which says what was expected.
+std::string parse_reason(const std::string& what) {
+    const auto colon = what.find(": ", what.find("parse error"));
+    std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+    if (reason.size() > 300) reason = reason.substr(0, 300) + "...";
+    return reason;
+}
+
+}  // namespace
+
+std::optional<json> parse_json_text(const std::string& text, const std::string& file, Diagnostics& diag) {
+    if (text.size() > kMaxFileBytes) {
+        diag.error(file, "", "file is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB");
+        return std::nullopt;
+    }
+    if (max_nesting(text) > kMaxNesting) {
+        diag.error(file, "", "nesting deeper than " + std::to_string(kMaxNesting) + " levels");
+        return std::nullopt;
+    }
+    try {
+        return json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    } catch (const json::parse_error& e) {
+        diag.error(file, "", "not valid JSON at " + line_column(text, e.byte == 0 ? 0 : e.byte - 1) + ": " +
+                                 parse_reason(e.what()));
+    }
+    return std::nullopt;
+}
+
+std::optional<json> load_json_file(const std::string& path, Diagnostics& diag) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        diag.error(path, "", "cannot open file");
+        return std::nullopt;
+    }
+    in.seekg(0, std::ios::end);
+    const auto size = in.tellg();
+    if (size < 0) {
+        diag.error(path, "", "cannot read file (is it a directory?)");
+        return std::nullopt;
+    }
+    if (static_cast<std::size_t>(size) > kMaxFileBytes) {
+        diag.error(path, "", "file is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB");
+        return std::nullopt;
+    }
+    in.seekg(0);
+    std::string text(static_cast<std::size_t>(size), '\0');
+    in.read(text.data(), size);
+    if (!in) {
+        diag.error(path, "", "cannot read file");
+        return std::nullopt;
+    }
+    return parse_json_text(text, path, diag);
+}
+
+bool apply_override(json& doc, const std::string& assignment, const std::string& file, Diagnostics& diag) {
+    const auto eq = assignment.find('=');
+    const std::string where = "--set " + assignment;
+    if (eq == std::string::npos || eq == 0) {
+        diag.error(file, "", where + ": expected path=value, e.g. --set workload.rate=2M/min");
+        return false;
+    }
+    const std::string path = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+    json value;
+    Diagnostics scratch;
+    if (auto parsed = text.empty() ? std::nullopt : parse_json_text(text, file, scratch)) value = std::move(*parsed);
+    else value = text;
+
+    json* node = &doc;
+    std::string pointer;
+    std::size_t start = 0;
+    while (true) {
+        const auto dot = path.find('.', start);
+        const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (key.empty()) {
+            diag.error(file, pointer, where + ": empty path segment");
+            return false;
+        }
+        if (node->is_array()) {
+            std::size_t idx = 0;
+            try {
+                std::size_t used = 0;
+                idx = std::stoul(key, &used);
+                if (used != key.size()) throw std::invalid_argument(key);
+            } catch (const std::exception&) {
+                diag.error(file, pointer, where + ": \"" + key + "\" is not an array index");
+                return false;
+            }
+            if (idx >= node->size()) {
+                diag.error(file, pointer, where + ": index " + key + " out of range (array has " +
+                                              std::to_string(node->size()) + " elements)");
+                return false;
+            }
+            node = &(*node)[idx];
+        } else {
+            if (node->is_null()) *node = json::object();
+            if (!node->is_object()) {
+                diag.error(file, pointer, where + ": cannot descend into a " + std::string(node->type_name()));
+                return false;
+            }
+            node = &(*node)[key];
+        }
+        pointer = pointer_join(pointer, key);
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    *node = std::move(value);
+    return true;
+}
+
+}  // namespace stacksim::schema

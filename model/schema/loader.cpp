@@ -1,0 +1,140 @@
+#include "model/schema/loader.hpp"
+
+#include <filesystem>
+
+#include "model/graph/call_graph.hpp"
+#include "model/schema/parsers.hpp"
+
+namespace stacksim::schema {
+namespace {
+
+namespace fs = std::filesystem;
+
+void check_graph(const Topology& t, Context& ctx) {
+    for (const auto& cycle : graph::find_sync_cycles(t)) {
+        std::string path;
+        for (const auto& n : cycle.path) path += (path.empty() ? "" : " -> ") + n;
+        ctx.diag.error(ctx.file, cycle.pointers.empty() ? "" : cycle.pointers.back(),
+                       "synchronous calls form a cycle: " + path +
+                           " (each caller waits for the next forever; make one call \"async\": true or remove it)");
+    }
+}
+
+void check_experiment(const Experiment& e, Context& ctx, Context& topo_ctx) {
+    const Topology& t = e.topology;
+    const Service* entry = t.find(e.workload.entry);
+    std::vector<std::string> names;
+    for (const auto& [n, _] : t.services) names.push_back(n);
+    if (!e.workload.entry.empty() && !entry) {
+        ctx.diag.error(ctx.file, "/workload/entry",
+                       "unknown service \"" + e.workload.entry + "\"" + suggestion(e.workload.entry, names));
+        return;
+    }
+    if (!entry) return;
+    const Service* target = t.resolve(e.workload.entry);
+    if (!target || target->kind != ServiceKind::node_service) {
+        ctx.diag.error(ctx.file, "/workload/entry",
+                       "the entry must be a node_service or a load_balancer in front of one; \"" + e.workload.entry +
+                           "\" is a " + to_string(entry->kind));
+        return;
+    }
+    std::vector<std::string> eps;
+    for (const auto& [n, _] : target->endpoints) eps.push_back(n);
+    for (const auto& m : e.workload.mix)
+        if (!target->endpoints.count(m.endpoint))
+            ctx.diag.error(ctx.file, pointer_join("/workload/mix", m.endpoint),
+                           "service \"" + target->name + "\" has no endpoint \"" + m.endpoint + "\"" +
+                               suggestion(m.endpoint, eps));
+    for (std::size_t i = 0; i < e.slos.size(); ++i)
+        if (!e.slos[i].endpoint.empty() && !target->endpoints.count(e.slos[i].endpoint))
+            ctx.diag.error(ctx.file, pointer_join(pointer_join("/slos", i), "endpoint"),
+                           "service \"" + target->name + "\" has no endpoint \"" + e.slos[i].endpoint + "\"" +
+                               suggestion(e.slos[i].endpoint, eps));
+    std::vector<std::string> targets = names;
+    targets.insert(targets.end(), t.zones.begin(), t.zones.end());
+    for (const Fault& f : e.chaos)
+        if (!f.target.empty() && !t.find(f.target) &&
+            std::find(t.zones.begin(), t.zones.end(), f.target) == t.zones.end())
+            ctx.diag.error(ctx.file, pointer_join(f.pointer, "target"),
+                           "unknown service or zone \"" + f.target + "\"" + suggestion(f.target, targets));
+    const auto reached = graph::reachable_services(t, e.workload.entry);
+    for (const auto& [name, s] : t.services)
+        if (!reached.count(name))
+            topo_ctx.diag.warning(topo_ctx.file, s.pointer,
+                                  "service \"" + name + "\" is unreachable from the workload entry \"" +
+                                      e.workload.entry + "\"; it is priced but receives no traffic");
+}
+
+bool apply_all(json& doc, const std::vector<std::string>& overrides, const std::string& file, Diagnostics& diag) {
+    bool ok = true;
+    for (const auto& o : overrides) ok = apply_override(doc, o, file, diag) && ok;
+    return ok;
+}
+
+std::optional<Topology> topology_from(const json& doc, const std::string& file, Diagnostics& diag) {
+    Context ctx{file, diag};
+    const std::size_t before = diag.error_count();
+    Topology t = parse_topology(doc, ctx);
+    if (diag.error_count() == before) check_graph(t, ctx);
+    if (diag.error_count() != before) return std::nullopt;
+    return t;
+}
+
+}  // namespace
+
+std::optional<Topology> load_topology(const std::string& path, const std::vector<std::string>& overrides,
+                                      Diagnostics& diag) {
+    auto doc = load_json_file(path, diag);
+    if (!doc || !apply_all(*doc, overrides, path, diag)) return std::nullopt;
+    return topology_from(*doc, path, diag);
+}
+
+std::optional<Experiment> load_experiment(const std::string& path, const std::vector<std::string>& overrides,
+                                          Diagnostics& diag) {
+    auto doc = load_json_file(path, diag);
+    if (!doc) return std::nullopt;
+    std::vector<std::string> own, topo;
+    for (const auto& o : overrides)
+        (o.rfind("topology.", 0) == 0 ? topo : own).push_back(o.rfind("topology.", 0) == 0 ? o.substr(9) : o);
+    const std::size_t before = diag.error_count();
+    apply_all(*doc, own, path, diag);
+
+    // The topology is a path relative to the experiment file, or inline.
+    std::optional<Topology> topology;
+    std::string topo_file = path;
+    if (doc->is_object() && doc->contains("topology")) {
+        const json& ref = (*doc)["topology"];
+        if (ref.is_string()) {
+            topo_file = (fs::path(path).parent_path() / ref.get<std::string>()).lexically_normal().string();
+            if (auto tdoc = load_json_file(topo_file, diag); tdoc && apply_all(*tdoc, topo, topo_file, diag))
+                topology = topology_from(*tdoc, topo_file, diag);
+        } else if (ref.is_object()) {
+            json inline_doc = ref;
+            if (apply_all(inline_doc, topo, path, diag)) topology = topology_from(inline_doc, path, diag);
+        } else {
+            diag.error(path, "/topology", "expected a path to a topology file or an inline topology object, got " +
+                                              describe(ref));
+        }
+    }
+    Context ctx{path, diag};
+    Experiment e = parse_experiment(*doc, ctx, topology.value_or(Topology{}));
+    if (topology) {
+        Context topo_ctx{topo_file, diag};
+        check_experiment(e, ctx, topo_ctx);
+    }
+    if (diag.error_count() != before || !topology) return std::nullopt;
+    return e;
+}
+
+bool validate_file(const std::string& path, const std::vector<std::string>& overrides, Diagnostics& diag) {
+    const std::size_t before = diag.error_count();
+    Diagnostics probe;
+    auto doc = load_json_file(path, probe);
+    if (doc && doc->is_object() && doc->contains("workload")) return load_experiment(path, overrides, diag).has_value();
+    if (doc && doc->is_object() && !doc->contains("services") && doc->contains("topology"))
+        return load_experiment(path, overrides, diag).has_value();
+    load_topology(path, overrides, diag);
+    return diag.error_count() == before;
+}
+
+}  // namespace stacksim::schema

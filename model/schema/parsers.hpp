@@ -1,0 +1,28 @@
+#pragma once
+#include <optional>
+#include <set>
+
+#include "model/schema/reader.hpp"
+#include "model/stack/experiment.hpp"
+#include "model/stack/topology.hpp"
+
+// Parsers from JSON documents to the validated model. Each reports every problem it finds
+// to the context's diagnostics; the result is only meaningful when no error was reported.
+namespace stacksim::schema {
+
+Steps parse_steps(const json& node, const std::string& pointer, Context& ctx, int depth = 0);
+std::optional<Service> parse_service(const std::string& name, const json& node, const std::string& pointer,
+                                     Context& ctx, const MachineCatalog& machines,
+                                     const std::vector<std::string>& zones);
+Topology parse_topology(const json& doc, Context& ctx);
+
+// The experiment document itself; `topology` has been loaded (and checked) by the caller.
+Experiment parse_experiment(const json& doc, Context& ctx, Topology topology);
+
+// Cross-references: every call, cache, db, publish and consumer names an existing service
+// of the right kind and an existing endpoint. Runs after all services are parsed.
+// `declared` holds every service name in the file, including ones that failed to parse, so
+// that a broken service does not also produce "unknown service" errors at each reference.
+void check_references(const Topology& topology, Context& ctx, const std::set<std::string>& declared);
+
+}  // namespace stacksim::schema

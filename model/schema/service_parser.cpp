@@ -1,0 +1,159 @@
+#include <algorithm>
+
+#include "model/schema/parsers.hpp"
+
+namespace stacksim::schema {
+namespace {
+
+constexpr long long kMaxReplicas = 10000;
+constexpr long long kMaxWorkers = 1024;
+
+std::map<std::string, Endpoint> parse_endpoints(ObjectReader& r, Context& ctx) {
+    std::map<std::string, Endpoint> out;
+    const json* eps = r.child("endpoints", Need::required);
+    if (!eps) return out;
+    ObjectReader er(*eps, r.at("endpoints"), ctx, "an object of endpoints such as {\"GET /items\": {\"steps\": [...]}}");
+    if (!er.valid()) return out;
+    if (eps->empty()) er.error("", "a node_service needs at least one endpoint");
+    for (const auto& [name, body] : eps->items()) {
+        er.has(name);
+        ObjectReader ep(body, er.at(name), ctx, "an endpoint object such as {\"steps\": [{\"cpu\": \"2ms\"}]}");
+        if (!ep.valid()) continue;
+        Endpoint e{name, {}};
+        if (const json* steps = ep.child("steps", Need::required)) e.steps = parse_steps(*steps, ep.at("steps"), ctx);
+        ep.finish();
+        out.emplace(name, std::move(e));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<Service> parse_service(const std::string& name, const json& node, const std::string& pointer,
+                                     Context& ctx, const MachineCatalog& machines,
+                                     const std::vector<std::string>& zones) {
+    ObjectReader r(node, pointer, ctx, "a service object with a \"kind\"");
+    if (!r.valid()) return std::nullopt;
+    Service s;
+    s.name = name;
+    s.pointer = pointer;
+    const auto kind = r.one_of("kind", {"node_service", "load_balancer", "cache", "database", "queue", "external"},
+                               Need::required);
+    r.string("description");
+    if (!kind) {
+        r.finish();
+        return std::nullopt;
+    }
+    const bool is_db = *kind == "database", is_external = *kind == "external";
+    if (!is_db)
+        if (auto n = r.integer("replicas", 1, kMaxReplicas)) s.replicas = static_cast<int>(*n);
+    // An external dependency (a payment API) is not priced or placed; everything else is.
+    if (auto m = r.string("machine", is_external ? Need::optional : Need::required)) {
+        if (!machines.find(*m))
+            r.error("machine", "unknown machine type \"" + *m + "\"" + suggestion(*m, machines.names()) +
+                                   "; see `stacksim machines` or add it under /machines");
+        else
+            s.machine = *m;
+    }
+    if (const json* zs = r.child("zones")) {
+        if (!zs->is_array() || zs->empty()) r.error("zones", "expected a non-empty array of zone names");
+        else
+            for (std::size_t i = 0; i < zs->size(); ++i) {
+                const auto& z = (*zs)[i];
+                if (!z.is_string() || std::find(zones.begin(), zones.end(), z.get<std::string>()) == zones.end())
+                    ctx.diag.error(ctx.file, pointer_join(r.at("zones"), i),
+                                   "unknown zone " + describe(z) +
+                                       (z.is_string() ? suggestion(z.get<std::string>(), zones) : "") +
+                                       "; zones are declared in /zones");
+                else
+                    s.zones.push_back(z.get<std::string>());
+            }
+    } else {
+        s.zones = zones;
+    }
+
+    if (*kind == "node_service") {
+        s.kind = ServiceKind::node_service;
+        NodeServiceSpec n;
+        if (auto w = r.integer("workers", 1, kMaxWorkers)) n.workers = static_cast<int>(*w);
+        if (auto m = r.integer("max_in_flight", 1, 1000000)) n.max_in_flight = static_cast<int>(*m);
+        if (auto q = r.integer("accept_queue", 0, 1000000)) n.accept_queue = static_cast<int>(*q);
+        s.node = n;
+        s.endpoints = parse_endpoints(r, ctx);
+    } else if (*kind == "load_balancer") {
+        s.kind = ServiceKind::load_balancer;
+        LoadBalancerSpec lb;
+        if (auto b = r.string("backend", Need::required)) lb.backend = *b;
+        if (auto a = r.one_of("algorithm", {"round_robin", "least_connections", "random", "power_of_two",
+                                            "consistent_hash", "sticky"})) {
+            static const std::map<std::string, LbAlgorithm> kAlg{
+                {"round_robin", LbAlgorithm::round_robin}, {"least_connections", LbAlgorithm::least_connections},
+                {"random", LbAlgorithm::random},           {"power_of_two", LbAlgorithm::power_of_two},
+                {"consistent_hash", LbAlgorithm::consistent_hash}, {"sticky", LbAlgorithm::sticky}};
+            lb.algorithm = kAlg.at(*a);
+        }
+        if (auto c = r.distribution("cpu_per_request")) lb.cpu_per_request = *c;
+        if (auto m = r.integer("max_connections", 1, 10000000)) lb.max_connections = static_cast<int>(*m);
+        if (auto b = r.number("bounded_load", 1.0, 10.0)) lb.bounded_load = *b;
+        s.lb = lb;
+    } else if (*kind == "cache") {
+        s.kind = ServiceKind::cache;
+        CacheSpec c;
+        const bool has_bytes = r.has("capacity"), has_keys = r.has("max_keys");
+        if (has_bytes) c.capacity_bytes = r.size("capacity").value_or(0);
+        if (has_keys) c.capacity_keys = r.count("max_keys", 1e12).value_or(0);
+        if (!has_bytes && !has_keys) r.error("", "a cache needs \"capacity\" (memory, e.g. \"8GiB\") or \"max_keys\"");
+        if (has_bytes && has_keys) r.error("max_keys", "give either \"capacity\" or \"max_keys\", not both");
+        if (r.has("ttl")) c.default_ttl_s = r.duration("ttl");
+        if (auto t = r.integer("threads", 1, 256)) c.threads = static_cast<int>(*t);
+        if (auto d = r.distribution("op_time")) c.op_time = *d;
+        s.cache = c;
+    } else if (is_db) {
+        s.kind = ServiceKind::database;
+        DatabaseSpec d;
+        if (r.has("replicas"))
+            r.error("replicas", "a database has one primary; set \"read_replicas\" for more servers");
+        if (auto n = r.integer("read_replicas", 0, 64)) d.read_replicas = static_cast<int>(*n);
+        if (auto b = r.boolean("read_from_replicas")) d.read_from_replicas = *b;
+        if (auto c = r.integer("concurrency", 1, 100000)) d.concurrency = static_cast<int>(*c);
+        if (auto m = r.integer("max_connections", 1, 1000000)) d.max_connections = static_cast<int>(*m);
+        if (const json* pool = r.child("pool")) {
+            ObjectReader pr(*pool, r.at("pool"), ctx);
+            if (auto n = pr.integer("size", 1, 100000)) d.pool_size = static_cast<int>(*n);
+            if (auto t = pr.duration("timeout")) d.pool_timeout_s = *t;
+            pr.finish();
+        }
+        if (auto l = r.duration("replication_lag")) d.replication_lag_s = *l;
+        s.replicas = 1 + d.read_replicas;
+        s.database = d;
+    } else if (*kind == "queue") {
+        s.kind = ServiceKind::queue;
+        QueueSpec q;
+        if (auto m = r.integer("max_depth", 1, 1000000000)) q.max_depth = static_cast<int>(*m);
+        if (auto b = r.one_of("backpressure", {"reject", "block"}))
+            q.backpressure = *b == "reject" ? QueueSpec::Backpressure::reject : QueueSpec::Backpressure::block;
+        if (const json* c = r.child("consumer", Need::required)) {
+            ObjectReader cr(*c, r.at("consumer"), ctx, "an object {\"service\": ..., \"endpoint\": ...}");
+            if (auto sv = cr.string("service", Need::required)) q.consumer_service = *sv;
+            if (auto e = cr.string("endpoint", Need::required)) q.consumer_endpoint = *e;
+            if (auto n = cr.integer("concurrency", 1, 100000)) q.consumer_concurrency = static_cast<int>(*n);
+            cr.finish();
+        }
+        if (auto d = r.distribution("publish_time")) q.publish_time = *d;
+        if (auto v = r.duration("visibility_timeout")) q.visibility_timeout_s = *v;
+        if (auto m = r.integer("max_deliveries", 1, 1000)) q.max_deliveries = static_cast<int>(*m);
+        if (auto d = r.string("dead_letter_queue")) q.dead_letter_queue = *d;
+        s.queue = q;
+    } else {
+        s.kind = ServiceKind::external;
+        ExternalSpec e;
+        if (auto l = r.distribution("latency")) e.latency = *l;
+        if (auto c = r.integer("concurrency", 1, 10000000)) e.concurrency = static_cast<int>(*c);
+        if (auto er = r.fraction("error_rate")) e.error_rate = *er;
+        s.external = e;
+    }
+    r.finish();
+    return s;
+}
+
+}  // namespace stacksim::schema
