@@ -1,1 +1,21 @@
-int main() { return 0; }
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "stacksim/version.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"stacksim: chaos and capacity simulation for backend stacks"};
+    app.set_version_flag("--version", std::string("stacksim ") + stacksim::kVersion);
+    app.require_subcommand(1);
+    int exit_code = stacksim::cli::kExitOk;
+    stacksim::cli::add_validate(app, exit_code);
+    stacksim::cli::add_analyze(app, exit_code);
+    stacksim::cli::add_machines(app, exit_code);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : stacksim::cli::kExitBadInput;
+    }
+    return exit_code;
+}

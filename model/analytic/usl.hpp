@@ -15,6 +15,10 @@ struct UslFit {
 
 double usl_throughput(double n, double lambda, double sigma, double kappa);
 
+// Load of peak throughput, N* = sqrt((1-σ)/κ): +inf when κ == 0, 0 when σ >= 1 (adding
+// units never helps).
+double usl_peak_n(double sigma, double kappa);
+
 // Least-squares fit (Levenberg–Marquardt on Eigen, seeded by the linearised form).
 // Needs >= 3 points with distinct N > 0; σ and κ are constrained to >= 0.
 UslFit fit_usl(const std::vector<double>& n, const std::vector<double>& throughput);

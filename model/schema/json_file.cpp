@@ -64,6 +64,10 @@ std::optional<json> parse_json_text(const std::string& text, const std::string& 
     } catch (const json::parse_error& e) {
         diag.error(file, "", "not valid JSON at " + line_column(text, e.byte == 0 ? 0 : e.byte - 1) + ": " +
                                  parse_reason(e.what()));
+    } catch (const json::exception& e) {  // e.g. out_of_range.406: a number literal too large for a double
+        std::string what = e.what();
+        const auto bracket = what.find("] ");
+        diag.error(file, "", "not valid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2)));
     }
     return std::nullopt;
 }

@@ -1,5 +1,6 @@
 #include "model/schema/reader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -135,6 +136,7 @@ std::optional<double> unit_value(ObjectReader& r, const std::string& key, Need n
 }  // namespace
 
 std::optional<double> ObjectReader::duration(const std::string& key, Need need, double max_s) {
+    max_s = std::min(max_s, kMaxDuration_s);
     auto d = unit_value(*this, key, need, units::parse_duration_s);
     if (d && *d > max_s) {
         error(key, "duration " + units::format_duration(*d) + " is longer than the maximum " +
@@ -222,6 +224,11 @@ std::optional<Distribution> read_distribution(const json& node, const std::strin
             ctx.diag.error(ctx.file, pointer, "expected " + std::string(kExpected) + ", got " + describe(node));
             return std::nullopt;
         }
+        if (p.value() > kMaxDuration_s) {
+            ctx.diag.error(ctx.file, pointer, "duration " + units::format_duration(p.value()) +
+                                                  " is longer than the maximum " + units::format_duration(kMaxDuration_s));
+            return std::nullopt;
+        }
         return Distribution::exponential(p.value());
     }
     if (!node.is_object()) {
@@ -244,9 +251,10 @@ std::optional<Distribution> read_distribution(const json& node, const std::strin
                 const auto& v = (*values)[i];
                 const auto p = v.is_string() ? units::parse_duration_s(v.get<std::string>())
                                              : units::Parsed<double>(units::ParseError{"a duration such as \"3ms\""});
-                if (!p.ok()) {
+                if (!p.ok() || p.value() > kMaxDuration_s) {
                     ctx.diag.error(ctx.file, pointer_join(r.at("values"), i),
-                                   "expected " + p.expected() + ", got " + describe(v));
+                                   "expected " + (p.ok() ? std::string("a duration up to a year") : p.expected()) +
+                                       ", got " + describe(v));
                     ok = false;
                 } else {
                     d.values_s.push_back(p.value());

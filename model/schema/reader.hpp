@@ -21,6 +21,10 @@ struct Context {
 
 enum class Need { optional, required };
 
+// No duration in an input file may exceed a year: beyond that it is a typo, and bounded
+// values keep every later computation finite.
+inline constexpr double kMaxDuration_s = 366 * 86400.0;
+
 class ObjectReader {
 public:
     // Reports an error (and becomes invalid) when `node` is not an object.
@@ -39,7 +43,7 @@ public:
     std::optional<bool> boolean(const std::string& key, Need need = Need::optional);
     std::optional<long long> integer(const std::string& key, long long min, long long max, Need need = Need::optional);
     std::optional<double> number(const std::string& key, double min, double max, Need need = Need::optional);
-    std::optional<double> duration(const std::string& key, Need need = Need::optional, double max_s = 3.2e7);
+    std::optional<double> duration(const std::string& key, Need need = Need::optional, double max_s = kMaxDuration_s);
     std::optional<double> size(const std::string& key, Need need = Need::optional);
     std::optional<double> bandwidth(const std::string& key, Need need = Need::optional);
     std::optional<double> rate(const std::string& key, Need need = Need::optional);

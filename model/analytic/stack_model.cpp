@@ -1,0 +1,584 @@
+#include "model/analytic/stack_model.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <boost/math/distributions/gamma.hpp>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <stdexcept>
+
+#include "model/analytic/mva.hpp"
+#include "model/analytic/queueing.hpp"
+#include "model/analytic/response_time.hpp"
+#include "model/analytic/zipf_population.hpp"
+
+namespace stacksim::analytic {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Mean, variance and failure probability of a piece of a request's path. Pieces in sequence
+// add (independence assumed); alternatives mix (law of total variance).
+struct Moments {
+    double mean = 0, var = 0, fail = 0;
+};
+Moments operator+(Moments a, const Moments& b) {
+    a.mean += b.mean;
+    a.var += b.var;
+    a.fail = 1 - (1 - a.fail) * (1 - b.fail);
+    return a;
+}
+// With probability p the piece `m` happens, otherwise nothing.
+Moments maybe(double p, const Moments& m) {
+    return {p * m.mean, p * m.var + p * (1 - p) * m.mean * m.mean, p * m.fail};
+}
+double dist_var(const Distribution& d, double scale = 1.0) { return d.scv() * d.mean_s * d.mean_s * scale * scale; }
+
+struct Station {
+    StationReport rep;
+    double speed = 1;       // divides reference-core CPU times
+    int capacity = 0;       // K for M/M/c/K; 0 = unbounded
+    double sum_rate = 0, sum_mean = 0, sum_second = 0;
+    double wait_var = 0;
+    void add(double rate, const Distribution& d, double scale) {
+        const double m = d.mean_s * scale;
+        sum_rate += rate;
+        sum_mean += rate * m;
+        sum_second += rate * m * m * (1 + d.scv());
+    }
+    // The time one visit spends here: wait + service.
+    [[nodiscard]] Moments visit(const Distribution& d, double scale) const {
+        return {rep.mean_wait_s + d.mean_s * scale, wait_var + dist_var(d, scale), rep.p_block};
+    }
+};
+
+class StackModel {
+public:
+    explicit StackModel(const Experiment& e) : e_(e), t_(e.topology) {
+        build_stations();
+        for (const auto& [sname, s] : t_.services)
+            for (const auto& [ename, ep] : s.endpoints) {
+                node_index_[{sname, ename}] = nodes_.size();
+                nodes_.push_back({&s, &ep});
+            }
+    }
+
+    AnalyticReport run(double rate) {
+        AnalyticReport r;
+        solve_open(rate, r);
+        if (e_.workload.type == Workload::Type::closed) solve_closed(r);
+        finish(r);
+        return r;
+    }
+
+private:
+    const Experiment& e_;
+    const Topology& t_;
+    std::vector<Station> stations_;
+    std::map<std::string, std::size_t> station_index_;  // "service|role"
+    std::vector<std::pair<const Service*, const Endpoint*>> nodes_;
+    std::map<std::pair<std::string, std::string>, std::size_t> node_index_;
+    std::map<const CacheStep*, double> hit_, cache_rate_;
+    std::map<const CacheStep*, std::string> cache_user_;
+    std::vector<double> node_rate_;
+    std::map<std::size_t, Moments> memo_;
+
+    const MachineType* machine(const Service& s) const { return t_.machines.find(s.machine); }
+    int vcpus(const Service& s) const { return machine(s) ? machine(s)->vcpus : 1; }
+    double speed(const Service& s) const { return machine(s) ? machine(s)->core_speed : 1.0; }
+
+    void add_station(const Service& s, const std::string& role, int servers, double spd, int capacity,
+                     const std::string& formula) {
+        Station st;
+        st.rep.service = s.name;
+        st.rep.role = role;
+        st.rep.kind = to_string(s.kind);
+        st.rep.servers = servers;
+        st.rep.formula = formula;
+        st.speed = spd;
+        st.capacity = capacity;
+        station_index_[s.name + "|" + role] = stations_.size();
+        stations_.push_back(std::move(st));
+    }
+    Station& station(const std::string& service, const std::string& role) {
+        return stations_.at(station_index_.at(service + "|" + role));
+    }
+
+    void build_stations() {
+        for (const auto& [name, s] : t_.services) {
+            switch (s.kind) {
+                case ServiceKind::node_service: {
+                    // A worker's event loop is one server; workers beyond the vCPUs only share cores.
+                    const int workers = s.node->workers > 0 ? s.node->workers : vcpus(s);
+                    const int c = s.replicas * std::min(workers, vcpus(s));
+                    const int k = s.node->accept_queue ? c + s.replicas * workers * *s.node->accept_queue : 0;
+                    add_station(s, "event loop", c, speed(s), k, k ? "M/M/c/K" : "M/G/c (Allen-Cunneen)");
+                    break;
+                }
+                case ServiceKind::load_balancer:
+                    add_station(s, "proxy", s.replicas * vcpus(s), speed(s), 0, "M/G/c (Allen-Cunneen)");
+                    break;
+                case ServiceKind::cache:
+                    add_station(s, "commands", s.replicas * s.cache->threads, speed(s), 0, "M/G/c (Allen-Cunneen)");
+                    break;
+                case ServiceKind::database: {
+                    const int slots = s.database->concurrency > 0 ? s.database->concurrency : vcpus(s);
+                    add_station(s, "primary", slots, 1.0, 0, "M/G/c (Allen-Cunneen)");
+                    if (s.database->read_replicas > 0 && s.database->read_from_replicas)
+                        add_station(s, "read replicas", slots * s.database->read_replicas, 1.0, 0,
+                                    "M/G/c (Allen-Cunneen)");
+                    break;
+                }
+                case ServiceKind::queue: {
+                    const int k = s.queue->max_depth ? s.replicas + *s.queue->max_depth : 0;
+                    add_station(s, "broker", s.replicas, speed(s), k, k ? "M/M/c/K" : "M/G/c (Allen-Cunneen)");
+                    break;
+                }
+                case ServiceKind::external: {
+                    const int c = s.external->concurrency.value_or(0);
+                    add_station(s, "dependency", c, 1.0, 0, c ? "M/G/c (Allen-Cunneen)" : "M/G/inf");
+                    break;
+                }
+            }
+        }
+    }
+
+    std::string db_role(const Service& db, DbStep::Op op) const {
+        return op == DbStep::Op::read && db.database->read_replicas > 0 && db.database->read_from_replicas
+                   ? "read replicas"
+                   : "primary";
+    }
+
+    double hit(const CacheStep& c) const {
+        auto it = hit_.find(&c);
+        return it == hit_.end() ? 0.0 : it->second;
+    }
+
+    // Expected visits from `from` to other endpoints per invocation of `steps` (scaled by m).
+    void route(const Steps& steps, std::size_t from, double m, Eigen::MatrixXd& v) const {
+        for (const Step& step : steps) {
+            if (const auto* c = std::get_if<CallStep>(&step.body)) {
+                const Service* target = t_.resolve(c->service);
+                if (target && target->kind == ServiceKind::node_service)
+                    v(static_cast<Eigen::Index>(from),
+                      static_cast<Eigen::Index>(node_index_.at({target->name, c->endpoint}))) += m;
+            } else if (const auto* k = std::get_if<CacheStep>(&step.body)) {
+                route(k->on_miss, from, m * (1 - hit(*k)), v);
+            } else if (const auto* p = std::get_if<PublishStep>(&step.body)) {
+                const QueueSpec& q = *t_.find(p->queue)->queue;
+                v(static_cast<Eigen::Index>(from),
+                  static_cast<Eigen::Index>(node_index_.at({q.consumer_service, q.consumer_endpoint}))) += m;
+            } else if (const auto* b = std::get_if<BranchStep>(&step.body)) {
+                for (const Branch& br : b->branches) route(br.steps, from, m * br.probability, v);
+            }
+        }
+    }
+
+    // Station load of running `steps` at `rate` per second inside service `self`.
+    void load(const Steps& steps, const Service& self, double rate, const std::string& user) {
+        if (rate <= 0) return;
+        for (const Step& step : steps) {
+            std::visit(
+                [&](const auto& b) {
+                    using B = std::decay_t<decltype(b)>;
+                    if constexpr (std::is_same_v<B, CpuStep>) {
+                        Station& st = station(self.name, "event loop");
+                        st.add(rate, b.time, 1 / st.speed);
+                    } else if constexpr (std::is_same_v<B, CallStep>) {
+                        load_chain(b.service, rate);
+                    } else if constexpr (std::is_same_v<B, CacheStep>) {
+                        Station& st = station(b.cache, "commands");
+                        const double miss = 1 - hit(b);
+                        st.add(rate * (1 + miss), t_.find(b.cache)->cache->op_time, 1 / st.speed);  // GET (+ SET on miss)
+                        cache_rate_[&b] += rate;
+                        cache_user_[&b] = user;
+                        load(b.on_miss, self, rate * miss, user);
+                    } else if constexpr (std::is_same_v<B, DbStep>) {
+                        const Service& db = *t_.find(b.database);
+                        station(db.name, db_role(db, b.op)).add(rate, b.query, 1.0);
+                    } else if constexpr (std::is_same_v<B, PublishStep>) {
+                        Station& st = station(b.queue, "broker");
+                        st.add(rate, t_.find(b.queue)->queue->publish_time, 1 / st.speed);
+                    } else if constexpr (std::is_same_v<B, BranchStep>) {
+                        for (const Branch& br : b.branches) load(br.steps, self, rate * br.probability, user);
+                    }
+                },
+                step.body);
+        }
+    }
+
+    // Load balancers on the way to `service`, and the dependency itself when external.
+    void load_chain(const std::string& service, double rate) {
+        for (const Service* s = t_.find(service); s; s = s->lb ? t_.find(s->lb->backend) : nullptr) {
+            if (s->kind == ServiceKind::load_balancer) {
+                Station& st = station(s->name, "proxy");
+                st.add(rate, s->lb->cpu_per_request, 1 / st.speed);
+            } else if (s->kind == ServiceKind::external) {
+                station(s->name, "dependency").add(rate, s->external->latency, 1.0);
+            }
+            if (!s->lb) break;
+        }
+    }
+
+    void update_hit_ratios() {
+        // Group cache steps by cache; solve Che's equation on bytes for each cache.
+        std::map<std::string, std::vector<const CacheStep*>> by_cache;
+        for (const auto& [step, _] : cache_rate_) by_cache[step->cache].push_back(step);
+        for (const auto& [cname, steps] : by_cache) {
+            const Service& cache = *t_.find(cname);
+            const CacheSpec& spec = *cache.cache;
+            auto ttl_of = [&](const CacheStep* s) { return s->ttl_s.value_or(spec.default_ttl_s.value_or(kInf)); };
+            // Shards split the key space by hash; together they behave like one cache of the total size.
+            const bool by_keys = spec.capacity_keys > 0;
+            const double capacity = (by_keys ? spec.capacity_keys : spec.capacity_bytes) * cache.replicas;
+            auto occupancy = [&](double tc) {
+                double used = 0;
+                for (const CacheStep* s : steps)
+                    used += zipf_cache_stats(s->zipf_alpha, s->key_space, cache_rate_[s], tc, ttl_of(s)).occupancy_keys *
+                            (by_keys ? 1.0 : s->value_bytes);
+                return used;
+            };
+            double tc = kInf;
+            if (occupancy(kInf) > capacity) {
+                double lo = 0, hi = 1;
+                while (occupancy(hi) < capacity && hi < 1e12) hi *= 2;
+                for (int i = 0; i < 80; ++i) {
+                    const double mid = 0.5 * (lo + hi);
+                    (occupancy(mid) < capacity ? lo : hi) = mid;
+                }
+                tc = 0.5 * (lo + hi);
+            }
+            for (const CacheStep* s : steps)
+                hit_[s] = zipf_cache_stats(s->zipf_alpha, s->key_space, cache_rate_[s], tc, ttl_of(s)).hit_ratio;
+        }
+    }
+
+    void solve_open(double rate, AnalyticReport& r) {
+        const Service* entry = t_.resolve(e_.workload.entry);
+        const auto n = static_cast<Eigen::Index>(nodes_.size());
+        Eigen::VectorXd external = Eigen::VectorXd::Zero(n);
+        for (const MixEntry& m : e_.workload.mix)
+            external(static_cast<Eigen::Index>(node_index_.at({entry->name, m.endpoint}))) += rate * m.weight;
+
+        // Cache hit ratios change miss-path traffic, which changes nothing upstream of the cache,
+        // so a few fixed-point rounds converge (exactly one round when no TTL depends on rate).
+        std::map<const CacheStep*, double> previous;
+        for (int round = 0; round < 50; ++round) {
+            Eigen::MatrixXd v = Eigen::MatrixXd::Zero(n, n);
+            for (std::size_t i = 0; i < nodes_.size(); ++i) route(nodes_[i].second->steps, i, 1.0, v);
+            // Traffic equations λ = λ0 + Vᵀλ.
+            const Eigen::MatrixXd a = Eigen::MatrixXd::Identity(n, n) - v.transpose();
+            Eigen::FullPivLU<Eigen::MatrixXd> lu(a);
+            if (n > 0 && !lu.isInvertible())
+                throw std::runtime_error("the traffic equations have no solution: async calls or queue consumers "
+                                         "feed back into each other with certainty, so requests never finish");
+            const Eigen::VectorXd lambda = n > 0 ? Eigen::VectorXd(lu.solve(external)) : Eigen::VectorXd();
+            for (Eigen::Index i = 0; i < n; ++i)
+                if (!std::isfinite(lambda(i)) || lambda(i) < -1e-9)
+                    throw std::runtime_error("the traffic equations diverge: a feedback loop of async calls or "
+                                             "queue consumers multiplies requests");
+            node_rate_.assign(nodes_.size(), 0);
+            for (auto& st : stations_) st.sum_rate = st.sum_mean = st.sum_second = 0;
+            cache_rate_.clear();
+            load_chain(e_.workload.entry, rate);
+            for (std::size_t i = 0; i < nodes_.size(); ++i) {
+                node_rate_[i] = std::max(0.0, lambda(static_cast<Eigen::Index>(i)));
+                load(nodes_[i].second->steps, *nodes_[i].first, node_rate_[i],
+                     nodes_[i].first->name + "/" + nodes_[i].second->name);
+            }
+            previous = hit_;
+            update_hit_ratios();
+            double change = 0;
+            for (const auto& [k, h] : hit_) change = std::max(change, std::abs(h - (previous.count(k) ? previous[k] : 0)));
+            if (change < 1e-9) break;
+        }
+        solve_stations();
+        r.offered_rate = rate;
+    }
+
+    void solve_stations() {
+        for (Station& st : stations_) {
+            StationReport& s = st.rep;
+            s.arrival_rate = st.sum_rate;
+            if (st.sum_rate <= 0) continue;
+            s.mean_service_s = st.sum_mean / st.sum_rate;
+            const double second = st.sum_second / st.sum_rate;
+            s.service_scv = s.mean_service_s > 0 ? std::max(0.0, second / (s.mean_service_s * s.mean_service_s) - 1) : 0;
+            if (s.servers == 0 || s.mean_service_s <= 0) {  // delay station: no queueing
+                s.mean_response_s = s.mean_service_s;
+                s.p99_response_s = gamma_quantile(s.mean_service_s, s.service_scv * s.mean_service_s * s.mean_service_s, 0.99);
+                continue;
+            }
+            StationResult q = st.capacity > 0
+                                  ? mmck(st.sum_rate, 1 / s.mean_service_s, s.servers, st.capacity)
+                                  : ggc_allen_cunneen(st.sum_rate, s.mean_service_s, s.servers, 1.0, s.service_scv);
+            s.stable = q.stable;
+            s.utilisation = q.stable || st.capacity > 0 ? q.utilisation : st.sum_rate * s.mean_service_s / s.servers;
+            s.p_block = q.p_block;
+            s.mean_wait_s = q.stable ? q.mean_wait_s : kInf;
+            s.mean_response_s = q.stable ? q.mean_wait_s + s.mean_service_s : kInf;
+            // Waiting time shaped like M/M/c: 0 with prob 1-P(wait), exponential otherwise.
+            st.wait_var = q.stable && q.p_wait > 0 ? 2 * s.mean_wait_s * s.mean_wait_s / q.p_wait -
+                                                         s.mean_wait_s * s.mean_wait_s
+                                                   : (q.stable ? 0 : kInf);
+            const double var = st.wait_var + s.service_scv * s.mean_service_s * s.mean_service_s;
+            s.p99_response_s = q.stable ? gamma_quantile(s.mean_response_s, var, 0.99) : kInf;
+        }
+    }
+
+    // Zone-weighted network round trip between two services plus transfer time.
+    Moments network(const Service& a, const Service& b, double bytes) const {
+        if (a.kind == ServiceKind::external || b.kind == ServiceKind::external) return {};
+        auto spread = [](const Service& s) {
+            std::map<std::string, double> f;
+            const auto zones = s.zones.empty() ? std::vector<std::string>{""} : s.zones;
+            for (int i = 0; i < s.replicas; ++i) f[zones[static_cast<std::size_t>(i) % zones.size()]] += 1.0 / s.replicas;
+            return f;
+        };
+        double latency = 0, inv_bw = 0;
+        for (const auto& [za, fa] : spread(a))
+            for (const auto& [zb, fb] : spread(b)) {
+                const LinkSpec l = t_.link(za, zb);
+                latency += fa * fb * l.latency_s;
+                inv_bw += fa * fb / l.bandwidth_bps;
+            }
+        return {2 * latency + bytes * 8 * inv_bw, 0, 0};
+    }
+
+    // Time a caller in `from` spends on a call to `service`/`endpoint` (through its LBs).
+    // `from` is nullptr for clients outside the stack, whose network is not modelled.
+    Moments call(const Service* from, const std::string& service, const std::string& endpoint, double bytes) {
+        Moments m;
+        const Service* prev = from;
+        for (const Service* s = t_.find(service); s;) {
+            if (prev) m = m + network(*prev, *s, bytes);
+            if (s->kind == ServiceKind::load_balancer) {
+                m = m + station(s->name, "proxy").visit(s->lb->cpu_per_request, 1 / station(s->name, "proxy").speed);
+                prev = s;
+                s = t_.find(s->lb->backend);
+            } else if (s->kind == ServiceKind::external) {
+                Moments dep = station(s->name, "dependency").visit(s->external->latency, 1.0);
+                dep.fail = 1 - (1 - dep.fail) * (1 - s->external->error_rate);
+                return m + dep;
+            } else {
+                Moments admit;
+                admit.fail = station(s->name, "event loop").rep.p_block;
+                return m + admit + endpoint_time(node_index_.at({s->name, endpoint}));
+            }
+        }
+        return m;
+    }
+
+    Moments endpoint_time(std::size_t node) {
+        if (auto it = memo_.find(node); it != memo_.end()) return it->second;
+        const Moments m = steps_time(nodes_[node].second->steps, *nodes_[node].first);
+        memo_[node] = m;
+        return m;
+    }
+
+    Moments steps_time(const Steps& steps, const Service& self) {
+        Moments total;
+        for (const Step& step : steps) {
+            total = total + std::visit(
+                                [&](const auto& b) -> Moments {
+                                    using B = std::decay_t<decltype(b)>;
+                                    if constexpr (std::is_same_v<B, CpuStep>) {
+                                        const Station& st = station(self.name, "event loop");
+                                        Moments cpu = st.visit(b.time, 1 / st.speed);
+                                        cpu.fail = 0;  // admission is counted once, at the call
+                                        return cpu;
+                                    } else if constexpr (std::is_same_v<B, CallStep>) {
+                                        if (b.async) return {};
+                                        return call(&self, b.service, b.endpoint, b.request_bytes + b.response_bytes);
+                                    } else if constexpr (std::is_same_v<B, CacheStep>) {
+                                        const Service& c = *t_.find(b.cache);
+                                        const Station& st = station(c.name, "commands");
+                                        const Moments op = network(self, c, b.value_bytes) + st.visit(c.cache->op_time, 1 / st.speed);
+                                        return op + maybe(1 - hit(b), steps_time(b.on_miss, self) + op);
+                                    } else if constexpr (std::is_same_v<B, DbStep>) {
+                                        const Service& db = *t_.find(b.database);
+                                        return network(self, db, 2048) + station(db.name, db_role(db, b.op)).visit(b.query, 1.0);
+                                    } else if constexpr (std::is_same_v<B, PublishStep>) {
+                                        const Service& q = *t_.find(b.queue);
+                                        const Station& st = station(q.name, "broker");
+                                        return network(self, q, b.payload_bytes) + st.visit(q.queue->publish_time, 1 / st.speed);
+                                    } else {
+                                        Moments mixed;
+                                        double second = 0;
+                                        for (const Branch& br : b.branches) {
+                                            const Moments m = steps_time(br.steps, self);
+                                            mixed.mean += br.probability * m.mean;
+                                            second += br.probability * (m.var + m.mean * m.mean);
+                                            mixed.fail += br.probability * m.fail;
+                                        }
+                                        mixed.var = std::max(0.0, second - mixed.mean * mixed.mean);
+                                        return mixed;
+                                    }
+                                },
+                                step.body);
+        }
+        return total;
+    }
+
+    // Quantile of a mixture of gamma-shaped endpoint response times, by bisection on the CDF.
+    static double mixture_quantile(const std::vector<std::pair<double, Moments>>& parts, double q) {
+        double hi = 0;
+        for (const auto& [w, m] : parts) {
+            if (!std::isfinite(m.mean) || !std::isfinite(m.var)) return kInf;
+            hi = std::max(hi, gamma_quantile(m.mean, m.var, 0.99999));
+        }
+        if (hi <= 0) return 0;
+        auto cdf = [&](double x) {
+            double p = 0;
+            for (const auto& [w, m] : parts) {
+                if (m.var <= 0 || m.mean <= 0) p += w * (x >= m.mean ? 1.0 : 0.0);
+                else {
+                    const double shape = m.mean * m.mean / m.var, scale = m.var / m.mean;
+                    p += w * boost::math::cdf(boost::math::gamma_distribution<double>(shape, scale), x);
+                }
+            }
+            return p;
+        };
+        double lo = 0;
+        for (int i = 0; i < 100; ++i) {
+            const double mid = 0.5 * (lo + hi);
+            (cdf(mid) < q ? lo : hi) = mid;
+        }
+        return 0.5 * (lo + hi);
+    }
+
+    void solve_closed(AnalyticReport& r) {
+        // Exact MVA on the queueing stations (per-request demands from the open model at the
+        // current throughput) plus one delay station for network, dependencies and idle work.
+        const Workload& w = e_.workload;
+        double x = r.offered_rate;
+        MvaResult mva;
+        for (int round = 0; round < 20; ++round) {
+            std::vector<MvaStation> ms;
+            double queueing_demand = 0;
+            for (const Station& st : stations_) {
+                if (st.rep.servers == 0 || st.sum_rate <= 0) continue;
+                const double visits = st.sum_rate / r.offered_rate;
+                ms.push_back({st.rep.service + " " + st.rep.role, visits * st.rep.mean_service_s,
+                              std::min(st.rep.servers, w.users)});
+                queueing_demand += ms.back().demand_s;
+            }
+            const double no_load = no_load_response();
+            ms.push_back({"network and dependencies", std::max(0.0, no_load - queueing_demand), 0});
+            mva = mva_exact(ms, w.users, w.think_time.mean_s);
+            const double next = mva.throughput;
+            if (std::abs(next - x) <= 1e-9 * std::max(1.0, x) || round == 19) {
+                x = next;
+                break;
+            }
+            x = next;
+            memo_.clear();
+            AnalyticReport scratch;
+            solve_open(x, scratch);
+            r.offered_rate = x;
+        }
+        memo_.clear();
+        solve_open(x, r);
+        r.closed_users = w.users;
+        r.closed_think_s = w.think_time.mean_s;
+        r.mean_response_s = mva.response_s;
+        r.notes.push_back("closed workload: throughput and mean response time by exact MVA (" +
+                          std::to_string(w.users) + " users); per-station figures from the open model at that throughput");
+    }
+
+    // Mean response over the mix with every wait set to zero (the delay part of the path).
+    double no_load_response() {
+        std::vector<std::pair<Station*, StationReport>> saved;
+        for (Station& st : stations_) {
+            saved.emplace_back(&st, st.rep);
+            st.rep.mean_wait_s = 0;
+            st.wait_var = 0;
+        }
+        memo_.clear();
+        double mean = 0;
+        for (const MixEntry& m : e_.workload.mix) mean += m.weight * entry_path(m.endpoint).mean;
+        for (auto& [st, rep] : saved) st->rep = rep;
+        memo_.clear();
+        return mean;
+    }
+
+    Moments entry_path(const std::string& endpoint) { return call(nullptr, e_.workload.entry, endpoint, 0); }
+
+    void finish(AnalyticReport& r) {
+        const bool closed = e_.workload.type == Workload::Type::closed;
+        r.experiment = e_.name;
+        r.workload_model = closed ? "closed (exact MVA)" : "open (traffic equations, M/G/c stations)";
+        memo_.clear();
+        std::vector<std::pair<double, Moments>> parts;
+        double fail = 0;
+        r.stable = true;
+        for (const Station& st : stations_) r.stable = r.stable && st.rep.stable;
+        for (const MixEntry& m : e_.workload.mix) {
+            const Moments path = entry_path(m.endpoint);
+            EndpointReport ep;
+            ep.endpoint = m.endpoint;
+            ep.share = m.weight;
+            ep.rate = r.offered_rate * m.weight;
+            ep.mean_s = path.mean;
+            ep.sd_s = std::sqrt(path.var);
+            ep.p50_s = r.stable ? gamma_quantile(path.mean, path.var, 0.50) : kInf;
+            ep.p95_s = r.stable ? gamma_quantile(path.mean, path.var, 0.95) : kInf;
+            ep.p99_s = r.stable ? gamma_quantile(path.mean, path.var, 0.99) : kInf;
+            ep.error_probability = path.fail;
+            fail += m.weight * path.fail;
+            parts.emplace_back(m.weight, path);
+            r.endpoints.push_back(ep);
+        }
+        if (!closed) {
+            r.mean_response_s = 0;
+            for (const auto& [w, m] : parts) r.mean_response_s += w * m.mean;
+        }
+        r.p95_s = r.stable ? mixture_quantile(parts, 0.95) : kInf;
+        r.p99_s = r.stable ? mixture_quantile(parts, 0.99) : kInf;
+        r.availability = 1 - fail;
+        r.throughput = r.offered_rate * r.availability;
+
+        double worst = 0;
+        Station* bottleneck = nullptr;
+        for (Station& st : stations_) {
+            r.stations.push_back(st.rep);
+            if (st.rep.servers > 0 && st.rep.utilisation > worst) worst = st.rep.utilisation, bottleneck = &st;
+        }
+        if (bottleneck) {
+            r.bottleneck = bottleneck->rep.service + " (" + bottleneck->rep.role + ")";
+            r.saturation_rate = r.offered_rate / worst;
+            for (auto& s : r.stations) s.bottleneck = s.service == bottleneck->rep.service && s.role == bottleneck->rep.role;
+        }
+        for (const auto& [step, rate] : cache_rate_) {
+            const CacheSpec& spec = *t_.find(step->cache)->cache;
+            r.caches.push_back({step->cache, cache_user_[step], step->key_space, step->zipf_alpha,
+                                step->ttl_s.value_or(spec.default_ttl_s.value_or(kInf)), rate, hit(*step)});
+        }
+        for (const auto& [name, s] : t_.services)
+            if (const MachineType* m = machine(s)) r.cost_per_h += s.replicas * m->price_per_h;
+        r.cost_per_month = r.cost_per_h * 730;
+        r.cost_per_million = r.throughput > 0 ? r.cost_per_h / (r.throughput * 3600) * 1e6 : kInf;
+
+        r.notes.push_back("p95/p99 fit a gamma distribution to each endpoint's mean and variance (sum of "
+                          "independent per-hop waits and service times)");
+        if (!r.stable) r.notes.push_back("overloaded: at least one station has utilisation >= 1; latencies are unbounded");
+        if (e_.workload.type == Workload::Type::open && e_.workload.peak_rate_per_s() > e_.workload.rate_per_s * 1.0001)
+            r.notes.push_back("the workload varies over time; this is the steady state at the mean rate, peaks need `stacksim run`");
+        if (!e_.chaos.empty()) r.notes.push_back("chaos faults are ignored by the analytic model");
+    }
+};
+
+}  // namespace
+
+AnalyticReport analyze(const Experiment& e) {
+    StackModel model(e);
+    double rate = e.workload.type == Workload::Type::open ? e.workload.mean_rate_per_s(e.duration_s) : 0;
+    if (e.workload.type == Workload::Type::closed) {
+        // Start the MVA fixed point from the think-time-bound throughput.
+        rate = e.workload.users / std::max(e.workload.think_time.mean_s, 1e-3);
+    }
+    return model.run(rate);
+}
+
+}  // namespace stacksim::analytic
