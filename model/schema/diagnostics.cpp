@@ -5,7 +5,7 @@
 namespace stacksim::schema {
 
 std::string Diagnostic::format() const {
-    return file + ":" + pointer + ": " + (severity == Severity::warning ? "warning: " : "") + message;
+    return file + (pointer.empty() ? "" : ":" + pointer) + ": " + (severity == Severity::warning ? "warning: " : "") + message;
 }
 
 void Diagnostics::error(std::string file, std::string pointer, std::string message) {

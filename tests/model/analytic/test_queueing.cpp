@@ -20,12 +20,11 @@ struct BirthDeath {
     double lambda, mu;
     int c, k;
     BirthDeath(double lambda_, double mu_, int c_, int k_) : lambda(lambda_), mu(mu_), c(c_), k(k_) {
-        p.assign(static_cast<std::size_t>(k) + 1, 0.0);
-        p[0] = 1;
-        double sum = 1;
-        for (int n = 1; n <= k; ++n) {
-            p[static_cast<std::size_t>(n)] = p[static_cast<std::size_t>(n - 1)] * lambda / (std::min(n, c) * mu);
-            sum += p[static_cast<std::size_t>(n)];
+        double term = 1, sum = 0;
+        for (int n = 0; n <= k; ++n) {
+            if (n > 0) term *= lambda / (std::min(n, c) * mu);
+            p.push_back(term);
+            sum += term;
         }
         for (double& v : p) v /= sum;
     }
