@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/math/distributions/gamma.hpp>
 #include <cmath>
+#include <fmt/format.h>
 #include <limits>
 #include <map>
 #include <stdexcept>
@@ -563,8 +564,13 @@ private:
         r.notes.push_back("p95/p99 fit a gamma distribution to each endpoint's mean and variance (sum of "
                           "independent per-hop waits and service times)");
         if (!r.stable) r.notes.push_back("overloaded: at least one station has utilisation >= 1; latencies are unbounded");
-        if (e_.workload.type == Workload::Type::open && e_.workload.peak_rate_per_s() > e_.workload.rate_per_s * 1.0001)
-            r.notes.push_back("the workload varies over time; this is the steady state at the mean rate, peaks need `stacksim run`");
+        if (e_.workload.type == Workload::Type::open && e_.workload.peak_rate_per_s() > r.offered_rate * 1.0001) {
+            const double peak = e_.workload.peak_rate_per_s();
+            r.notes.push_back(fmt::format("the workload varies over time: this is the steady state at the mean rate; the "
+                                          "peak of {:.6g}/s is {:.0f}% of the saturation throughput{}",
+                                          peak, 100 * peak / r.saturation_rate,
+                                          peak >= r.saturation_rate ? " (the stack overloads at the peak)" : ""));
+        }
         if (!e_.chaos.empty()) r.notes.push_back("chaos faults are ignored by the analytic model");
     }
 };

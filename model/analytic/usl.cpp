@@ -89,8 +89,8 @@ UslFit fit_usl(const std::vector<double>& n, const std::vector<double>& throughp
     const Eigen::VectorXd nv = Eigen::Map<const Eigen::VectorXd>(n.data(), size);
     const Eigen::VectorXd xv = Eigen::Map<const Eigen::VectorXd>(throughput.data(), size);
 
-    // Levenberg–Marquardt on the throughput residuals, Marquardt's diagonal scaling (λ is in
-    // req/s while κ may be 1e-5), with σ, κ projected onto >= 0 after each step.
+    // Levenberg–Marquardt on the throughput residuals with Marquardt's diagonal scaling (λ is
+    // in req/s while κ may be 1e-5); σ, κ >= 0 by an active set plus projection.
     Params p = linearised_seed(nv, xv);
     double cost = sum_squared_residuals(nv, xv, p);
     double damping = 1e-3;
@@ -107,11 +107,23 @@ UslFit fit_usl(const std::vector<double>& n, const std::vector<double>& throughp
         }
         const Eigen::Matrix3d jtj = jac.transpose() * jac;
         const Eigen::Vector3d jtr = jac.transpose() * res;
+        // Active set: σ or κ sitting on its bound while the descent direction (Jᵀr) points
+        // below it stays fixed at 0. Merely clipping the full step would mix in the other
+        // parameters' compensation for the forbidden move and can stall far from the optimum.
+        const bool active[3] = {false, p.sigma == 0 && jtr[1] < 0, p.kappa == 0 && jtr[2] < 0};
         bool accepted = false, converged = false;
         for (; damping < 1e12 && !accepted; damping *= 10) {
             Eigen::Matrix3d a = jtj;
             a.diagonal() += damping * jtj.diagonal().cwiseMax(1e-300);
-            const Eigen::Vector3d step = a.ldlt().solve(jtr);
+            Eigen::Vector3d rhs = jtr;
+            for (int i = 0; i < 3; ++i) {
+                if (!active[i]) continue;
+                a.row(i).setZero();
+                a.col(i).setZero();
+                a(i, i) = 1;
+                rhs[i] = 0;
+            }
+            const Eigen::Vector3d step = a.ldlt().solve(rhs);
             const Params trial{std::max(1e-300, p.lambda + step[0]), std::max(0.0, p.sigma + step[1]),
                                std::max(0.0, p.kappa + step[2])};
             const double trial_cost = sum_squared_residuals(nv, xv, trial);

@@ -167,7 +167,8 @@ Parsed<double> parse_count(std::string_view text) {
 
 std::string format_duration(double s) {
     if (!std::isfinite(s)) return "inf";
-    if (s == 0) return "0";
+    if (s < 5e-10) return "0";  // below a nanosecond nothing is worth showing
+    if (s < 1e-6) return fmt::format("{:.3g}ns", s * 1e9);
     if (s < 1e-3) return fmt::format("{:.3g}µs", s * 1e6);
     if (s < 1.0) return fmt::format("{:.3g}ms", s * 1e3);
     if (s < 120.0) return fmt::format("{:.3g}s", s);

@@ -165,15 +165,16 @@ TEST(Mmck, MM1KAtRhoOne) {
         EXPECT_NEAR(r.p_block, 1.0 / (k + 1), 1e-14) << k;
         EXPECT_NEAR(r.mean_in_system, k / 2.0, 1e-12) << k;
     }
-    // Continuity across ρ = 1 where the closed forms switch to a series.
+    // Across ρ = 1 the closed forms switch to a series; check the slopes there, which are
+    // K/(2(K+1)) for p_K and the uniform variance K(K+2)/12 for L.
     const int k = 1000;
     const StationResult at = mmck(1, 1, 1, k);
-    for (double eps : {1e-12, 1e-9, 1e-6}) {
-        for (double rho : {1 - eps, 1 + eps}) {
-            const StationResult near = mmck(rho, 1, 1, k);
-            EXPECT_NEAR(near.p_block, at.p_block, 1e-3 * eps * k * at.p_block + 1e-15) << rho;
-            EXPECT_NEAR(near.mean_in_system, at.mean_in_system, 1e-3 * eps * k * k + 1e-12) << rho;
-        }
+    for (double eps : {1e-5, 1e-7, 1e-9, -1e-9, -1e-7, -1e-5}) {
+        const double rho = 1 + eps;
+        const StationResult near = mmck(rho, 1, 1, k);
+        const double tol = 3 * k * std::abs(eps) + 1e-5;  // second-order terms
+        EXPECT_NEAR((near.p_block - at.p_block) / (rho - 1), k / (2.0 * (k + 1)), tol * 0.5) << eps;
+        EXPECT_NEAR((near.mean_in_system - at.mean_in_system) / (rho - 1), k * (k + 2) / 12.0, tol * k * k / 12.0) << eps;
     }
 }
 

@@ -75,3 +75,15 @@ TEST(Corpus, ShippedTopologiesAndExperimentsAreValid) {
                 ADD_FAILURE() << d.format();
         }
 }
+
+TEST(Corpus, UnreachableServicesAreWarningsNotErrors) {
+    const std::string exp = std::string(STACKSIM_CORPUS_DIR) + "/good/minimal-experiment.json";
+    Diagnostics diag;
+    EXPECT_TRUE(stacksim::schema::validate_file(
+        exp, {R"(topology.services.orphan={"kind": "cache", "machine": "r6i.large", "max_keys": 10})"}, diag))
+        << diag.format();
+    ASSERT_EQ(diag.all().size(), 1u);
+    EXPECT_EQ(diag.all()[0].severity, stacksim::schema::Diagnostic::Severity::warning);
+    EXPECT_EQ(diag.all()[0].pointer, "/services/orphan");
+    EXPECT_NE(diag.all()[0].message.find("unreachable from the workload entry \"lb\""), std::string::npos);
+}
