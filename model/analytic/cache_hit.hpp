@@ -6,7 +6,7 @@
 namespace stacksim::analytic {
 
 // Che's approximation for LRU: find the characteristic time T_C with Σ_i (1 - e^{-λ_i T_C}) = C.
-// Returns +inf when C >= number of keys (everything fits).
+// Returns +inf when C >= number of keys with a positive rate (everything fits), 0 when C = 0.
 double che_characteristic_time(const std::vector<double>& key_rates, double capacity_keys);
 
 // LRU hit ratio for Zipf(alpha) popularity over key_space keys (alpha = 0: uniform),

@@ -136,7 +136,6 @@ MvaResult mva_exact(const std::vector<MvaStation>& stations, int users, double t
 
     std::vector<double>& r = out.residence_s;
     std::vector<double>& q = out.queue_length;
-    std::fill(q.begin(), q.end(), 0.0);
     double log_g = 0;  // log G(n) of the whole network
     double x = 0;
     for (int n = 1; n <= users; ++n) {
@@ -162,9 +161,8 @@ MvaResult mva_exact(const std::vector<MvaStation>& stations, int users, double t
         log_g -= std::log(x);
         for (std::size_t k = 0; k < m; ++k) {
             q[k] = x * r[k];
-            if (st[k].kind != Kind::Multi) continue;
+            if (st[k].kind != Kind::Multi || n == users) continue;  // p(· | users) is never used
             auto& p = marginal[k];
-            if (n >= users) continue;  // p(· | users) is never used
             for (std::size_t j = p.size() - 1; j >= 1; --j) p[j] = x * st[k].demand / static_cast<double>(j) * p[j - 1];
             p[0] = std::exp(log_g_without[k][static_cast<std::size_t>(n)] - log_g);
         }

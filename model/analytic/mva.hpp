@@ -20,7 +20,10 @@ struct MvaResult {
 };
 
 // users >= 0, think_s >= 0. Multi-server stations use exact load-dependent MVA with
-// marginal queue-length probabilities; cost O(users² · stations) in the worst case.
+// marginal queue-length probabilities; the idle probability comes from the normalising
+// constant of the complementary network (log-space convolution) instead of the unstable
+// 1 - Σ subtraction (details in mva.cpp). Cost O(users · Σc · (1 + multi-server stations)).
+// users = 0 reports zero throughput and the bare demands as residence times.
 MvaResult mva_exact(const std::vector<MvaStation>& stations, int users, double think_s);
 
 }  // namespace stacksim::analytic

@@ -1,7 +1,10 @@
 #pragma once
 // Exact single-station queueing results. All rates are per second, times in seconds.
 // Each function returns stable=false (and NaN/inf where undefined) instead of throwing
-// when the station is overloaded, so callers can report saturation.
+// when the station is overloaded, so callers can report saturation. An overloaded station
+// reports the offered per-server load as utilisation (>= 1), P(wait) = 1, infinite waits
+// and its saturated completion rate c·μ as throughput. Nonsensical arguments (negative or
+// NaN rates, servers < 1, K < c) throw std::invalid_argument.
 
 namespace stacksim::analytic {
 
@@ -18,7 +21,9 @@ struct StationResult {
     double p_wait = 0;           // probability an accepted arrival queues
     double mean_wait_s = 0;      // Wq
     double mean_response_s = 0;  // W = Wq + S
-    double wait_tail_rate = 0;   // M/M/c: P(Wq > t | wait) = exp(-wait_tail_rate·t)
+    double wait_tail_rate = 0;   // M/M/c: P(Wq > t | wait) = exp(-wait_tail_rate·t); other
+                                 // stations: the exponential with the same mean, P(wait)/Wq
+                                 // (+inf when nobody waits, 0 when saturated)
     double p_block = 0;          // finite-capacity stations only
     double throughput = 0;       // accepted arrivals per second
     double mean_in_system = 0;   // L (Little)

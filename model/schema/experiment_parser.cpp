@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include "model/schema/parsers.hpp"
@@ -63,7 +64,10 @@ void parse_open(ObjectReader& r, Workload& w) {
         if (auto v = s.duration("rise", Need::required)) w.flash_rise_s = *v;
         if (auto v = s.duration("decay", Need::required)) w.flash_decay_s = *v;
     });
-    if (auto f = r.string("trace", trace ? Need::required : Need::optional)) w.trace_file = *f;
+    if (auto f = r.string("trace", trace ? Need::required : Need::optional)) {
+        w.trace_file = *f;
+        if (!trace) r.error("trace", "\"trace\" is only used with \"arrivals\": \"trace\"");
+    }
 }
 
 Workload parse_workload(const json& node, const std::string& pointer, Context& ctx) {
@@ -79,6 +83,7 @@ Workload parse_workload(const json& node, const std::string& pointer, Context& c
         double total = 0;
         if (mr.valid())
             for (const auto& [name, weight] : mix->items()) {
+                if (is_annotation(name)) continue;
                 mr.has(name);
                 if (!weight.is_number() || !std::isfinite(weight.get<double>()) || weight.get<double>() <= 0 ||
                     weight.get<double>() > 1e12) {
@@ -149,15 +154,23 @@ std::vector<Fault> parse_chaos(const json& node, const std::string& pointer, Con
         if (r.has("mtbf")) f.mtbf = r.distribution("mtbf");
         if (r.has("mttr")) f.mttr = r.distribution("mttr");
         if (auto fr = r.fraction("fraction")) f.fraction = *fr;
-        // Fault-specific magnitudes; their meaning is in docs/chaos.md.
-        r.duration("latency");
-        r.duration("jitter");
-        r.fraction("loss");
-        r.number("factor", 0, 1000);
-        r.fraction("error_rate");
-        r.duration("restart");
-        r.rate("leak_rate");
-        r.child("between");
+        // Fault-specific magnitudes (docs/file-formats.md, "chaos"), kept for the chaos engine.
+        auto keep = [&](const char* name, std::optional<double> v) {
+            if (v) f.magnitudes[name] = *v;
+        };
+        keep("latency_s", r.duration("latency"));
+        keep("jitter_s", r.duration("jitter"));
+        keep("loss", r.fraction("loss"));
+        keep("factor", r.number("factor", 0, 1000));
+        keep("error_rate", r.fraction("error_rate"));
+        keep("restart_s", r.duration("restart"));
+        if (auto leak = r.bandwidth("leak_rate")) f.magnitudes["leak_bytes_per_s"] = *leak / 8;
+        if (const json* b = r.child("between")) {
+            if (!b->is_array() || b->size() != 2 || !(*b)[0].is_string() || !(*b)[1].is_string())
+                r.error("between", "expected two zone names, e.g. [\"eu-west-1a\", \"eu-west-1b\"]");
+            else
+                f.between = {(*b)[0].get<std::string>(), (*b)[1].get<std::string>()};
+        }
         if (!f.at_s && !f.mtbf) r.error("", "a fault needs \"at\" (scheduled) or \"mtbf\" (random)");
         r.finish();
         out.push_back(std::move(f));
@@ -180,6 +193,7 @@ Experiment parse_experiment(const json& doc, Context& ctx, Topology topology) {
     if (auto d = top.duration("duration", Need::required)) e.duration_s = *d;
     if (auto d = top.duration("warmup")) e.warmup_s = *d;
     if (auto d = top.duration("interval")) e.interval_s = *d;
+    else e.interval_s = std::min(e.interval_s, e.duration_s);  // short runs get one interval
     if (e.duration_s <= 0) top.error("duration", "the duration must be positive");
     if (e.warmup_s >= e.duration_s) top.error("warmup", "the warm-up must be shorter than the duration");
     if (e.interval_s <= 0 || e.interval_s > e.duration_s) top.error("interval", "the interval must be in (0, duration]");

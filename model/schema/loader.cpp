@@ -57,6 +57,11 @@ void check_experiment(const Experiment& e, Context& ctx, Context& topo_ctx) {
             std::find(t.zones.begin(), t.zones.end(), f.target) == t.zones.end())
             ctx.diag.error(ctx.file, pointer_join(f.pointer, "target"),
                            "unknown service or zone \"" + f.target + "\"" + suggestion(f.target, targets));
+    for (const Fault& f : e.chaos)
+        for (std::size_t i = 0; i < f.between.size(); ++i)
+            if (std::find(t.zones.begin(), t.zones.end(), f.between[i]) == t.zones.end())
+                ctx.diag.error(ctx.file, pointer_join(pointer_join(f.pointer, "between"), i),
+                               "unknown zone \"" + f.between[i] + "\"" + suggestion(f.between[i], t.zones));
     const auto reached = graph::reachable_services(t, e.workload.entry);
     for (const auto& [name, s] : t.services)
         if (!reached.count(name))
@@ -71,11 +76,12 @@ bool apply_all(json& doc, const std::vector<std::string>& overrides, const std::
     return ok;
 }
 
-std::optional<Topology> topology_from(const json& doc, const std::string& file, Diagnostics& diag) {
+std::optional<Topology> topology_from(const json& doc, const std::string& file, Diagnostics& diag,
+                                     const std::string& root = "") {
     Context ctx{file, diag};
     const std::size_t before = diag.error_count();
-    Topology t = parse_topology(doc, ctx);
-    if (diag.error_count() == before) check_graph(t, ctx);
+    Topology t = parse_topology(doc, ctx, root);
+    check_graph(t, ctx);  // meaningful on a partly broken topology too: cycles only use what parsed
     if (diag.error_count() != before) return std::nullopt;
     return t;
 }
@@ -110,7 +116,7 @@ std::optional<Experiment> load_experiment(const std::string& path, const std::ve
                 topology = topology_from(*tdoc, topo_file, diag);
         } else if (ref.is_object()) {
             json inline_doc = ref;
-            if (apply_all(inline_doc, topo, path, diag)) topology = topology_from(inline_doc, path, diag);
+            if (apply_all(inline_doc, topo, path, diag)) topology = topology_from(inline_doc, path, diag, "/topology");
         } else {
             diag.error(path, "/topology", "expected a path to a topology file or an inline topology object, got " +
                                               describe(ref));

@@ -14,7 +14,8 @@ Steps parse_steps(const json& node, const std::string& pointer, Context& ctx, in
 std::optional<Service> parse_service(const std::string& name, const json& node, const std::string& pointer,
                                      Context& ctx, const MachineCatalog& machines,
                                      const std::vector<std::string>& zones);
-Topology parse_topology(const json& doc, Context& ctx);
+// `root` is the pointer of the topology inside its document ("/topology" when inline).
+Topology parse_topology(const json& doc, Context& ctx, const std::string& root = "");
 
 // The experiment document itself; `topology` has been loaded (and checked) by the caller.
 Experiment parse_experiment(const json& doc, Context& ctx, Topology topology);

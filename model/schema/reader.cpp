@@ -209,7 +209,7 @@ void ObjectReader::finish() {
     if (!node_) return;
     const std::vector<std::string> known(known_.begin(), known_.end());
     for (const auto& [key, _] : node_->items()) {
-        if (known_.count(key) || (!key.empty() && (key[0] == '$' || key[0] == '_'))) continue;
+        if (known_.count(key) || is_annotation(key)) continue;
         ctx_.diag.error(ctx_.file, at(key), "unknown key \"" + key + "\"" + suggestion(key, known));
     }
 }
@@ -239,6 +239,8 @@ std::optional<Distribution> read_distribution(const json& node, const std::strin
     const auto kind = r.one_of("dist", {"exponential", "deterministic", "lognormal", "gamma", "empirical"}, Need::required);
     Distribution d;
     bool ok = kind.has_value();
+    if (!kind)  // the "dist" error says it all; its other keys are not "unknown"
+        for (const char* k : {"mean", "cv", "values", "weights"}) r.has(k);
     if (kind == "empirical") {
         d.kind = Distribution::Kind::empirical;
         const json* values = r.child("values", Need::required);

@@ -70,6 +70,10 @@ private:
 // {"dist": "lognormal", "mean": "2ms", "cv": 0.5}. See docs/file-formats.md.
 std::optional<Distribution> read_distribution(const json& node, const std::string& pointer, Context& ctx);
 
-std::string describe(const json& value);  // short text of a value for "got ..." messages
+std::string describe(const json& value);
+
+// Keys starting with "$" or "_" are annotations ("_comment": "..."), ignored everywhere,
+// including in objects keyed by name (services, endpoints, machines, mix).
+inline bool is_annotation(const std::string& key) { return !key.empty() && (key[0] == '$' || key[0] == '_'); }  // short text of a value for "got ..." messages
 
 }  // namespace stacksim::schema

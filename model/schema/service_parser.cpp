@@ -15,7 +15,9 @@ std::map<std::string, Endpoint> parse_endpoints(ObjectReader& r, Context& ctx) {
     ObjectReader er(*eps, r.at("endpoints"), ctx, "an object of endpoints such as {\"GET /items\": {\"steps\": [...]}}");
     if (!er.valid()) return out;
     if (eps->empty()) er.error("", "a node_service needs at least one endpoint");
+    if (!er.valid()) return out;
     for (const auto& [name, body] : eps->items()) {
+        if (is_annotation(name)) continue;
         er.has(name);
         ObjectReader ep(body, er.at(name), ctx, "an endpoint object such as {\"steps\": [{\"cpu\": \"2ms\"}]}");
         if (!ep.valid()) continue;
@@ -100,7 +102,11 @@ std::optional<Service> parse_service(const std::string& name, const json& node, 
         s.kind = ServiceKind::cache;
         CacheSpec c;
         const bool has_bytes = r.has("capacity"), has_keys = r.has("max_keys");
-        if (has_bytes) c.capacity_bytes = r.size("capacity").value_or(0);
+        if (has_bytes) {
+            const auto cap = r.size("capacity");
+            c.capacity_bytes = cap.value_or(0);
+            if (cap && *cap <= 0) r.error("capacity", "a cache needs a positive capacity");
+        }
         if (has_keys) c.capacity_keys = r.count("max_keys", 1e12).value_or(0);
         if (!has_bytes && !has_keys) r.error("", "a cache needs \"capacity\" (memory, e.g. \"8GiB\") or \"max_keys\"");
         if (has_bytes && has_keys) r.error("max_keys", "give either \"capacity\" or \"max_keys\", not both");

@@ -12,7 +12,24 @@ void parse_machines(ObjectReader& top, Context& ctx, MachineCatalog& catalog) {
     if (!ms) return;
     ObjectReader mr(*ms, top.at("machines"), ctx, "an object of machine types");
     if (!mr.valid()) return;
-    for (const auto& [name, body] : ms->items()) {
+    // Types with "like" may build on each other; add them once their base exists.
+    std::vector<std::string> order;
+    for (const auto& [name, body] : ms->items())
+        if (!is_annotation(name) && !(body.is_object() && body.contains("like"))) order.push_back(name);
+    for (bool progress = true; progress;) {
+        progress = false;
+        for (const auto& [name, body] : ms->items()) {
+            if (is_annotation(name) || std::find(order.begin(), order.end(), name) != order.end()) continue;
+            const json& like = body["like"];
+            const bool known_base = like.is_string() && (catalog.find(like.get<std::string>()) ||
+                                                         std::find(order.begin(), order.end(), like.get<std::string>()) != order.end());
+            if (known_base) order.push_back(name), progress = true;
+        }
+    }
+    for (const auto& [name, body] : ms->items())  // unresolvable ones last, to be reported
+        if (!is_annotation(name) && std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
+    for (const auto& name : order) {
+        const json& body = (*ms)[name];
         mr.has(name);
         ObjectReader r(body, mr.at(name), ctx, "a machine type object");
         if (!r.valid()) continue;
@@ -92,11 +109,11 @@ void parse_network(ObjectReader& top, Context& ctx, Topology& t) {
 
 }  // namespace
 
-Topology parse_topology(const json& doc, Context& ctx) {
+Topology parse_topology(const json& doc, Context& ctx, const std::string& root) {
     Topology t;
     t.file = ctx.file;
     t.machines = MachineCatalog::builtin();
-    ObjectReader top(doc, "", ctx, "a topology object");
+    ObjectReader top(doc, root, ctx, "a topology object");
     if (!top.valid()) return t;
     if (auto v = top.integer("version", 1, 1)) (void)v;
     if (auto n = top.string("name")) t.name = *n;
@@ -128,6 +145,7 @@ Topology parse_topology(const json& doc, Context& ctx) {
             sr.error("", "more than " + std::to_string(kMaxServices) + " services");
         else if (sr.valid())
             for (const auto& [name, body] : svcs->items()) {
+                if (is_annotation(name)) continue;
                 sr.has(name);
                 if (auto s = parse_service(name, body, sr.at(name), ctx, t.machines, t.zones))
                     t.services.emplace(name, std::move(*s));
@@ -136,7 +154,8 @@ Topology parse_topology(const json& doc, Context& ctx) {
     top.finish();
     std::set<std::string> declared;
     if (svcs && svcs->is_object())
-        for (const auto& [name, _] : svcs->items()) declared.insert(name);
+        for (const auto& [name, _] : svcs->items())
+            if (!is_annotation(name)) declared.insert(name);
     check_references(t, ctx, declared);
     return t;
 }

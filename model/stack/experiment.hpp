@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,8 @@ struct Fault {
     std::optional<double> at_s, for_s;
     std::optional<Distribution> mtbf, mttr;
     double fraction = 1.0;
+    std::map<std::string, double> magnitudes;  // fault-specific: latency_s, jitter_s, loss, factor, error_rate, restart_s, leak_bytes_per_s
+    std::vector<std::string> between;          // partition / link_degradation: two zones
     std::string pointer;
 };
 

@@ -107,7 +107,7 @@ struct Service {
     int replicas = 1;
     std::string machine;
     std::vector<std::string> zones;  // instances are spread round-robin over these
-    std::map<std::string, Endpoint> endpoints;  // node_service and external
+    std::map<std::string, Endpoint> endpoints;  // node_service only
     std::optional<NodeServiceSpec> node;
     std::optional<LoadBalancerSpec> lb;
     std::optional<CacheSpec> cache;

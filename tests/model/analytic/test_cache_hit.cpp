@@ -83,7 +83,7 @@ double simulate_lru(double alpha, std::size_t keys, std::size_t capacity, std::s
 
 }  // namespace
 
-TEST(Che, UniformCharacteristicTime) {
+TEST(analytic_Che, UniformCharacteristicTime) {
     // N (1 - e^{-T}) = C  ⇒  T = -ln(1 - C/N).
     const std::vector<double> rates(1000, 1.0);
     EXPECT_NEAR(che_characteristic_time(rates, 250), -std::log(0.75), 1e-12);
@@ -97,7 +97,7 @@ TEST(Che, UniformCharacteristicTime) {
     EXPECT_THROW(che_characteristic_time({1, std::nan("")}, 1), std::invalid_argument);
 }
 
-TEST(Che, UniformPopularityHitsCapacityOverKeys) {
+TEST(analytic_Che, UniformPopularityHitsCapacityOverKeys) {
     for (std::uint64_t n : {std::uint64_t{10}, std::uint64_t{1000}, std::uint64_t{1'000'000}, std::uint64_t{1'000'000'000'000}}) {
         for (double frac : {0.001, 0.1, 0.5, 0.99}) {
             const double c = frac * static_cast<double>(n);
@@ -106,14 +106,14 @@ TEST(Che, UniformPopularityHitsCapacityOverKeys) {
     }
 }
 
-TEST(Che, EverythingFits) {
+TEST(analytic_Che, EverythingFits) {
     EXPECT_EQ(lru_hit_ratio_zipf(0.8, 1000, 1000), 1.0);
     EXPECT_EQ(lru_hit_ratio_zipf(0.8, 1000, 5000), 1.0);
     EXPECT_EQ(lru_hit_ratio_zipf(1.1, 1'000'000'000'000, kInf), 1.0);
     EXPECT_EQ(lru_hit_ratio_zipf(0.8, 1000, 0), 0.0);
 }
 
-TEST(Che, MatchesSimulatedLru) {
+TEST(analytic_Che, MatchesSimulatedLru) {
     // Che's approximation is known to be within ~1 % for Zipf LRU at this size; the sampling
     // error of the simulation is the binomial one (hits are positively correlated in LRU,
     // which 5σ absorbs).
@@ -127,7 +127,7 @@ TEST(Che, MatchesSimulatedLru) {
     EXPECT_LT(che, 0.7);
 }
 
-TEST(Che, BucketedTailMatchesExactSum) {
+TEST(analytic_Che, BucketedTailMatchesExactSum) {
     const std::size_t n = 1'000'000;
     for (double alpha : {0.0, 0.8, 1.3}) {
         for (double c : {50.0, 20'000.0, 300'000.0}) {
@@ -137,12 +137,12 @@ TEST(Che, BucketedTailMatchesExactSum) {
     }
 }
 
-TEST(Che, ExactRegionAgreesToRounding) {
+TEST(analytic_Che, ExactRegionAgreesToRounding) {
     // Below 1e5 keys no bucketing happens at all.
     EXPECT_NEAR(lru_hit_ratio_zipf(0.9, 50'000, 1234), exact_che_hit_ratio(0.9, 50'000, 1234), 1e-13);
 }
 
-TEST(Che, HugeKeySpaceIsFastAndMonotone) {
+TEST(analytic_Che, HugeKeySpaceIsFastAndMonotone) {
     const auto start = std::chrono::steady_clock::now();
     double last = 0;
     for (double c : {1e3, 1e6, 1e9, 1e11}) {
@@ -158,14 +158,14 @@ TEST(Che, HugeKeySpaceIsFastAndMonotone) {
     EXPECT_NEAR(lru_hit_ratio_zipf(0.8, 100'000, 5000), lru_hit_ratio_zipf(0.8, 100'001, 5000), 1e-5);
 }
 
-TEST(Che, RejectsNonsense) {
+TEST(analytic_Che, RejectsNonsense) {
     EXPECT_THROW(lru_hit_ratio_zipf(-0.1, 100, 10), std::invalid_argument);
     EXPECT_THROW(lru_hit_ratio_zipf(std::nan(""), 100, 10), std::invalid_argument);
     EXPECT_THROW(lru_hit_ratio_zipf(0.8, 0, 10), std::invalid_argument);
     EXPECT_THROW(lru_hit_ratio_zipf(0.8, 100, -1), std::invalid_argument);
 }
 
-TEST(Ttl, SingleKey) {
+TEST(analytic_Ttl, SingleKey) {
     EXPECT_DOUBLE_EQ(ttl_hit_ratio(1, 1), 0.5);
     EXPECT_DOUBLE_EQ(ttl_hit_ratio(9, 1), 0.9);
     EXPECT_EQ(ttl_hit_ratio(0, 10), 0);
@@ -175,7 +175,7 @@ TEST(Ttl, SingleKey) {
     EXPECT_THROW(ttl_hit_ratio(1, -1), std::invalid_argument);
 }
 
-TEST(Ttl, ZipfIsTheRequestWeightedPerKeySum) {
+TEST(analytic_Ttl, ZipfIsTheRequestWeightedPerKeySum) {
     const double alpha = 0.9, total = 5000, ttl = 0.3;
     for (std::size_t n : {std::size_t{2000}, std::size_t{1'000'000}}) {
         const std::vector<double> w = zipf_rates(alpha, n);
@@ -190,7 +190,7 @@ TEST(Ttl, ZipfIsTheRequestWeightedPerKeySum) {
     EXPECT_NEAR(ttl_hit_ratio_zipf(0.8, 1'000'000'000'000, 1e6, kInf), 1, 1e-12);
 }
 
-TEST(LruTtl, ReducesToEachLimit) {
+TEST(analytic_LruTtl, ReducesToEachLimit) {
     const double alpha = 0.8, rate = 2000;
     const std::uint64_t n = 500'000;
     EXPECT_NEAR(lru_ttl_hit_ratio_zipf(alpha, n, 10'000, rate, kInf), lru_hit_ratio_zipf(alpha, n, 10'000), 1e-12);

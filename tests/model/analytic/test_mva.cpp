@@ -76,7 +76,7 @@ Enumerated enumerate(const std::vector<MvaStation>& stations, int users, double 
 
 }  // namespace
 
-TEST(Mva, SingleServerWithThinkTimeByHand) {
+TEST(analytic_Mva, SingleServerWithThinkTimeByHand) {
     // D = 1, Z = 1. n=1: R=1, X=1/2, Q=1/2. n=2: R=1.5, X=0.8, Q=1.2. n=3: R=2.2, X=3/3.2.
     const std::vector<MvaStation> s{queue(1)};
     const MvaResult r1 = mva_exact(s, 1, 1);
@@ -95,7 +95,7 @@ TEST(Mva, SingleServerWithThinkTimeByHand) {
     EXPECT_DOUBLE_EQ(r3.residence_s[0], 2.2);
 }
 
-TEST(Mva, ZeroUsers) {
+TEST(analytic_Mva, ZeroUsers) {
     const MvaResult r = mva_exact({queue(0.5), multi(1, 4), delay(0.25)}, 0, 1);
     EXPECT_EQ(r.throughput, 0);
     EXPECT_DOUBLE_EQ(r.response_s, 1.75);  // zero-load latency: the demands
@@ -103,7 +103,7 @@ TEST(Mva, ZeroUsers) {
     for (double u : r.utilisation) EXPECT_EQ(u, 0);
 }
 
-TEST(Mva, AsymptoticBounds) {
+TEST(analytic_Mva, AsymptoticBounds) {
     const std::vector<MvaStation> s{queue(0.02), queue(0.05), queue(0.01)};
     const double z = 1, d = 0.08, d_max = 0.05;
     for (int n = 1; n <= 400; n += 7) {
@@ -123,7 +123,7 @@ TEST(Mva, AsymptoticBounds) {
     EXPECT_NEAR(big.queue_length[2], 0.2 / 0.8, 1e-9);
 }
 
-TEST(Mva, DelayStationActsLikeExtraThinkTime) {
+TEST(analytic_Mva, DelayStationActsLikeExtraThinkTime) {
     for (int n : {1, 5, 40}) {
         const MvaResult with_delay = mva_exact({queue(1), delay(0.5)}, n, 1);
         const MvaResult longer_think = mva_exact({queue(1)}, n, 1.5);
@@ -134,7 +134,7 @@ TEST(Mva, DelayStationActsLikeExtraThinkTime) {
     }
 }
 
-TEST(Mva, EnoughServersIsADelayStation) {
+TEST(analytic_Mva, EnoughServersIsADelayStation) {
     for (int n : {1, 3, 8}) {
         const MvaResult m = mva_exact({multi(2, 8), queue(0.5)}, n, 1);
         const MvaResult d = mva_exact({delay(2), queue(0.5)}, n, 1);
@@ -144,7 +144,7 @@ TEST(Mva, EnoughServersIsADelayStation) {
     }
 }
 
-TEST(Mva, TwoServersByHand) {
+TEST(analytic_Mva, TwoServersByHand) {
     // c = 2, D = 1, Z = 1. N = 2: both users always find a free server: X = 2/(D+Z) = 1.
     const MvaResult r2 = mva_exact({multi(1, 2)}, 2, 1);
     EXPECT_DOUBLE_EQ(r2.throughput, 1);
@@ -162,7 +162,7 @@ TEST(Mva, TwoServersByHand) {
     EXPECT_NEAR(closed.queue_length[0], 5, 1e-12);
 }
 
-TEST(Mva, MultiServerMatchesEnumeration) {
+TEST(analytic_Mva, MultiServerMatchesEnumeration) {
     struct Case {
         std::vector<MvaStation> stations;
         int users;
@@ -188,7 +188,7 @@ TEST(Mva, MultiServerMatchesEnumeration) {
     }
 }
 
-TEST(Mva, TwentyThousandUsersIsFastAndMatchesOpenLimits) {
+TEST(analytic_Mva, TwentyThousandUsersIsFastAndMatchesOpenLimits) {
     const std::vector<MvaStation> s{queue(0.004), multi(0.1, 16), multi(0.02, 4), delay(0.05)};
     const auto start = std::chrono::steady_clock::now();
     const MvaResult r = mva_exact(s, 20000, 1);
@@ -206,7 +206,7 @@ TEST(Mva, TwentyThousandUsersIsFastAndMatchesOpenLimits) {
     EXPECT_NEAR(population, 20000, 1e-6);
 }
 
-TEST(Mva, ManyUsersLongThinkIsOpenMMc) {
+TEST(analytic_Mva, ManyUsersLongThinkIsOpenMMc) {
     // Finite source → infinite source: N = 20000 users thinking N/1.5 s offer ≈ 1.5/s to an
     // M/M/2 with μ = 1 (ρ = 0.75). The closed response time approaches the Erlang C one.
     const int n = 20000;
@@ -217,7 +217,7 @@ TEST(Mva, ManyUsersLongThinkIsOpenMMc) {
     EXPECT_NEAR(r.response_s, 2.2857, 1e-2);
 }
 
-TEST(Mva, RejectsNonsense) {
+TEST(analytic_Mva, RejectsNonsense) {
     EXPECT_THROW(mva_exact({queue(1)}, -1, 1), std::invalid_argument);
     EXPECT_THROW(mva_exact({queue(-1)}, 3, 1), std::invalid_argument);
     EXPECT_THROW(mva_exact({queue(std::nan(""))}, 3, 1), std::invalid_argument);

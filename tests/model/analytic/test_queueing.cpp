@@ -48,14 +48,14 @@ struct BirthDeath {
 
 }  // namespace
 
-TEST(ErlangB, TextbookValue) {
+TEST(analytic_ErlangB, TextbookValue) {
     EXPECT_NEAR(erlang_b(5, 10), 0.018385, 1e-6);
     EXPECT_NEAR(erlang_b(1.8, 2), 1.62 / 4.42, 1e-15);
     EXPECT_DOUBLE_EQ(erlang_b(2, 1), 2.0 / 3);  // M/M/1/1: A / (1 + A)
     EXPECT_EQ(erlang_b(0, 5), 0);
 }
 
-TEST(ErlangB, TenMillionServersIsFastAndMatchesAsymptotics) {
+TEST(analytic_ErlangB, TenMillionServersIsFastAndMatchesAsymptotics) {
     // Jagerman: B(c, c) ≈ sqrt(2 / (π c)) for large c (relative error O(c^-1/2)).
     const int c = 10'000'000;
     EXPECT_NEAR(erlang_b(c, c), std::sqrt(2 / (std::numbers::pi * c)), 1e-3 * std::sqrt(2 / (std::numbers::pi * c)));
@@ -65,14 +65,14 @@ TEST(ErlangB, TenMillionServersIsFastAndMatchesAsymptotics) {
     EXPECT_NEAR(heavy, 0.5, 1e-3);
 }
 
-TEST(ErlangB, RejectsNonsense) {
+TEST(analytic_ErlangB, RejectsNonsense) {
     EXPECT_THROW(erlang_b(-1, 3), std::invalid_argument);
     EXPECT_THROW(erlang_b(kNaN, 3), std::invalid_argument);
     EXPECT_THROW(erlang_b(1, 0), std::invalid_argument);
     EXPECT_THROW(erlang_c(1, -2), std::invalid_argument);
 }
 
-TEST(ErlangC, TextbookValueAndSaturation) {
+TEST(analytic_ErlangC, TextbookValueAndSaturation) {
     EXPECT_NEAR(erlang_c(1.8, 2), 0.852632, 1e-6);
     EXPECT_DOUBLE_EQ(erlang_c(0.8, 1), 0.8);  // M/M/1: P(wait) = ρ
     EXPECT_EQ(erlang_c(2, 2), 1);
@@ -80,7 +80,7 @@ TEST(ErlangC, TextbookValueAndSaturation) {
     EXPECT_EQ(erlang_c(0, 4), 0);
 }
 
-TEST(Mmc, MM2Textbook) {
+TEST(analytic_Mmc, MM2Textbook) {
     const StationResult r = mmc(9, 5, 2);
     ASSERT_TRUE(r.stable);
     EXPECT_NEAR(r.utilisation, 0.9, 1e-15);
@@ -93,7 +93,7 @@ TEST(Mmc, MM2Textbook) {
     EXPECT_EQ(r.p_block, 0);
 }
 
-TEST(Mmc, MM1Textbook) {
+TEST(analytic_Mmc, MM1Textbook) {
     const StationResult r = mmc(0.8, 1, 1);
     ASSERT_TRUE(r.stable);
     EXPECT_NEAR(r.mean_response_s, 5, 1e-12);
@@ -103,7 +103,7 @@ TEST(Mmc, MM1Textbook) {
     EXPECT_NEAR(r.wait_tail_rate, 0.2, 1e-15);
 }
 
-TEST(Mmc, IdleStation) {
+TEST(analytic_Mmc, IdleStation) {
     const StationResult r = mmc(0, 5, 3);
     EXPECT_TRUE(r.stable);
     EXPECT_EQ(r.p_wait, 0);
@@ -111,7 +111,7 @@ TEST(Mmc, IdleStation) {
     EXPECT_DOUBLE_EQ(r.mean_response_s, 0.2);
 }
 
-TEST(Mmc, OverloadIsReportedNotThrown) {
+TEST(analytic_Mmc, OverloadIsReportedNotThrown) {
     for (double lambda : {10.0, 10.5, 1e9}) {
         const StationResult r = mmc(lambda, 5, 2);
         EXPECT_FALSE(r.stable) << lambda;
@@ -124,7 +124,7 @@ TEST(Mmc, OverloadIsReportedNotThrown) {
     }
 }
 
-TEST(Mmc, RejectsNonsense) {
+TEST(analytic_Mmc, RejectsNonsense) {
     EXPECT_THROW(mmc(-1, 5, 2), std::invalid_argument);
     EXPECT_THROW(mmc(1, 0, 2), std::invalid_argument);
     EXPECT_THROW(mmc(1, -5, 2), std::invalid_argument);
@@ -133,7 +133,7 @@ TEST(Mmc, RejectsNonsense) {
     EXPECT_THROW(mmc(1, kNaN, 2), std::invalid_argument);
 }
 
-TEST(Mmck, KEqualsCIsErlangB) {
+TEST(analytic_Mmck, KEqualsCIsErlangB) {
     for (int c : {1, 3, 10, 50}) {
         const double lambda = 5, mu = 1;
         const StationResult r = mmck(lambda, mu, c, c);
@@ -146,7 +146,7 @@ TEST(Mmck, KEqualsCIsErlangB) {
     }
 }
 
-TEST(Mmck, MM1KClosedForm) {
+TEST(analytic_Mmck, MM1KClosedForm) {
     for (double rho : {0.3, 0.9, 1.5, 4.0}) {
         for (int k : {1, 2, 5, 20}) {
             const StationResult r = mmck(rho, 1, 1, k);
@@ -159,7 +159,7 @@ TEST(Mmck, MM1KClosedForm) {
     }
 }
 
-TEST(Mmck, MM1KAtRhoOne) {
+TEST(analytic_Mmck, MM1KAtRhoOne) {
     for (int k : {1, 4, 100}) {
         const StationResult r = mmck(2, 2, 1, k);
         EXPECT_NEAR(r.p_block, 1.0 / (k + 1), 1e-14) << k;
@@ -178,7 +178,7 @@ TEST(Mmck, MM1KAtRhoOne) {
     }
 }
 
-TEST(Mmck, MatchesBruteForceBirthDeath) {
+TEST(analytic_Mmck, MatchesBruteForceBirthDeath) {
     struct Case {
         double lambda, mu;
         int c, k;
@@ -197,7 +197,7 @@ TEST(Mmck, MatchesBruteForceBirthDeath) {
     }
 }
 
-TEST(Mmck, LargeBufferApproachesMmc) {
+TEST(analytic_Mmck, LargeBufferApproachesMmc) {
     const StationResult open = mmc(9, 5, 2);
     const StationResult finite = mmck(9, 5, 2, 1000);
     EXPECT_NEAR(finite.p_block, 0, 1e-40);
@@ -206,7 +206,7 @@ TEST(Mmck, LargeBufferApproachesMmc) {
     EXPECT_NEAR(finite.wait_tail_rate, open.wait_tail_rate, 1e-9);  // exact for M/M/c
 }
 
-TEST(Mmck, HugeBuffersAndServerCountsAreCheap) {
+TEST(analytic_Mmck, HugeBuffersAndServerCountsAreCheap) {
     // O(c) and O(1) in the buffer: a 2e9 buffer must not loop.
     const StationResult r = mmck(1, 2, 1, 2'000'000'000);
     EXPECT_NEAR(r.mean_response_s, 1.0, 1e-12);  // M/M/1 with λ=1, μ=2
@@ -219,14 +219,14 @@ TEST(Mmck, HugeBuffersAndServerCountsAreCheap) {
     EXPECT_LT(many.p_block, 1e-3);
 }
 
-TEST(Mmck, RejectsNonsense) {
+TEST(analytic_Mmck, RejectsNonsense) {
     EXPECT_THROW(mmck(1, 1, 3, 2), std::invalid_argument);
     EXPECT_THROW(mmck(1, 1, 0, 2), std::invalid_argument);
     EXPECT_THROW(mmck(-1, 1, 1, 2), std::invalid_argument);
     EXPECT_THROW(mmck(kNaN, 1, 1, 2), std::invalid_argument);
 }
 
-TEST(Mg1, MD1Textbook) {
+TEST(analytic_Mg1, MD1Textbook) {
     const double mu = 4, lambda = 3, rho = lambda / mu;
     const StationResult r = mg1(lambda, 1 / mu, 0);
     ASSERT_TRUE(r.stable);
@@ -235,7 +235,7 @@ TEST(Mg1, MD1Textbook) {
     EXPECT_DOUBLE_EQ(r.p_wait, rho);
 }
 
-TEST(Mg1, ExponentialServiceIsMM1) {
+TEST(analytic_Mg1, ExponentialServiceIsMM1) {
     const StationResult g = mg1(0.8, 1, 1);
     const StationResult m = mmc(0.8, 1, 1);
     EXPECT_NEAR(g.mean_wait_s, m.mean_wait_s, 1e-12);
@@ -243,12 +243,12 @@ TEST(Mg1, ExponentialServiceIsMM1) {
     EXPECT_NEAR(g.wait_tail_rate, m.wait_tail_rate, 1e-12);
 }
 
-TEST(Mg1, HighVariabilityDoublesWait) {
+TEST(analytic_Mg1, HighVariabilityDoublesWait) {
     // cs² = 3 doubles the M/M/1 wait: (1 + 3) / 2.
     EXPECT_NEAR(mg1(0.5, 1, 3).mean_wait_s, 2 * mmc(0.5, 1, 1).mean_wait_s, 1e-12);
 }
 
-TEST(Mg1, OverloadAndNonsense) {
+TEST(analytic_Mg1, OverloadAndNonsense) {
     EXPECT_FALSE(mg1(2, 0.5, 1).stable);
     EXPECT_TRUE(std::isinf(mg1(3, 0.5, 1).mean_response_s));
     EXPECT_THROW(mg1(1, 0, 1), std::invalid_argument);
@@ -256,7 +256,7 @@ TEST(Mg1, OverloadAndNonsense) {
     EXPECT_THROW(mg1(1, 0.1, kNaN), std::invalid_argument);
 }
 
-TEST(AllenCunneen, ExactForMMc) {
+TEST(analytic_AllenCunneen, ExactForMMc) {
     for (int c : {1, 2, 7}) {
         const double mu = 5, lambda = 0.85 * c * mu;
         const StationResult ac = ggc_allen_cunneen(lambda, 1 / mu, c, 1, 1);
@@ -269,7 +269,7 @@ TEST(AllenCunneen, ExactForMMc) {
     }
 }
 
-TEST(AllenCunneen, ExactForMG1AndScalesWithVariability) {
+TEST(analytic_AllenCunneen, ExactForMG1AndScalesWithVariability) {
     const StationResult ac = ggc_allen_cunneen(3, 0.25, 1, 1, 0);
     EXPECT_NEAR(ac.mean_wait_s, mg1(3, 0.25, 0).mean_wait_s, 1e-14);
     const StationResult base = mmc(9, 5, 2);

@@ -9,7 +9,7 @@
 
 using namespace stacksim::analytic;
 
-TEST(GammaQuantile, ExponentialCase) {
+TEST(analytic_GammaQuantile, ExponentialCase) {
     // mean = sd = 1 is Exp(1): q-quantile -ln(1 - q).
     EXPECT_NEAR(gamma_quantile(1, 1, 0.99), 4.60517, 1e-5);
     EXPECT_NEAR(gamma_quantile(1, 1, 0.99), std::log(100.0), 1e-12);
@@ -20,7 +20,7 @@ TEST(GammaQuantile, ExponentialCase) {
                 1e-10);
 }
 
-TEST(GammaQuantile, ShapeTwoMatchesItsCdf) {
+TEST(analytic_GammaQuantile, ShapeTwoMatchesItsCdf) {
     // Gamma(k=2, θ=1): mean 2, variance 2, CDF 1 - e^{-x}(1 + x).
     for (double q : {0.05, 0.5, 0.9, 0.999}) {
         const double x = gamma_quantile(2, 2, q);
@@ -30,7 +30,7 @@ TEST(GammaQuantile, ShapeTwoMatchesItsCdf) {
     EXPECT_NEAR(gamma_quantile(20, 200, 0.95), 10 * gamma_quantile(2, 2, 0.95), 1e-10);
 }
 
-TEST(GammaQuantile, DeterministicAndNarrow) {
+TEST(analytic_GammaQuantile, DeterministicAndNarrow) {
     EXPECT_EQ(gamma_quantile(0.25, 0, 0.99), 0.25);
     EXPECT_EQ(gamma_quantile(0, 0, 0.5), 0);
     // Small variance: close to normal, p50 ≈ mean.
@@ -38,7 +38,7 @@ TEST(GammaQuantile, DeterministicAndNarrow) {
     EXPECT_GT(gamma_quantile(1, 1e-8, 0.99), 1);
 }
 
-TEST(GammaQuantile, RejectsNonsense) {
+TEST(analytic_GammaQuantile, RejectsNonsense) {
     EXPECT_THROW(gamma_quantile(1, 1, 0), std::invalid_argument);
     EXPECT_THROW(gamma_quantile(1, 1, 1), std::invalid_argument);
     EXPECT_THROW(gamma_quantile(-1, 1, 0.5), std::invalid_argument);
@@ -48,7 +48,7 @@ TEST(GammaQuantile, RejectsNonsense) {
     EXPECT_THROW(gamma_quantile(1, 1, std::nan("")), std::invalid_argument);
 }
 
-TEST(WaitSecondMoment, MMcFormula) {
+TEST(analytic_WaitSecondMoment, MMcFormula) {
     // M/M/2, λ = 9, μ = 5: C = 0.852632, cμ - λ = 1 → E[Wq²] = 2C.
     const StationResult r = mmc(9, 5, 2);
     EXPECT_NEAR(mmc_wait_second_moment(r.p_wait, r.wait_tail_rate), 2 * 0.852632, 2e-6);
@@ -59,7 +59,7 @@ TEST(WaitSecondMoment, MMcFormula) {
     EXPECT_NEAR(var, 0.8 * 1.2 / 0.04, 1e-9);
 }
 
-TEST(WaitSecondMoment, Edges) {
+TEST(analytic_WaitSecondMoment, Edges) {
     EXPECT_EQ(mmc_wait_second_moment(0, 3), 0);
     EXPECT_TRUE(std::isinf(mmc_wait_second_moment(1, 0)));  // saturated station
     EXPECT_THROW(mmc_wait_second_moment(1.5, 1), std::invalid_argument);

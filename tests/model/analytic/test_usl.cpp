@@ -19,20 +19,20 @@ std::vector<double> generate(const std::vector<double>& n, double lambda, double
 
 }  // namespace
 
-TEST(Usl, ThroughputFormula) {
+TEST(analytic_Usl, ThroughputFormula) {
     EXPECT_DOUBLE_EQ(usl_throughput(1, 100, 0.1, 0.01), 100);
     // 8 units: 800 / (1 + 0.7 + 0.56)
     EXPECT_DOUBLE_EQ(usl_throughput(8, 100, 0.1, 0.01), 800 / 2.26);
     EXPECT_DOUBLE_EQ(usl_throughput(8, 100, 0, 0), 800);  // linear scaling
 }
 
-TEST(Usl, PeakLoad) {
+TEST(analytic_Usl, PeakLoad) {
     EXPECT_DOUBLE_EQ(usl_peak_n(0.1, 0.001), std::sqrt(0.9 / 0.001));
     EXPECT_TRUE(std::isinf(usl_peak_n(0.1, 0)));
     EXPECT_EQ(usl_peak_n(1.2, 0.01), 0);
 }
 
-TEST(Usl, RecoversExactParameters) {
+TEST(analytic_Usl, RecoversExactParameters) {
     struct Truth {
         double lambda, sigma, kappa;
     };
@@ -48,7 +48,7 @@ TEST(Usl, RecoversExactParameters) {
     }
 }
 
-TEST(Usl, RecoversWithoutASingleUnitMeasurement) {
+TEST(analytic_Usl, RecoversWithoutASingleUnitMeasurement) {
     // λ is extrapolated: no N = 1 point, unevenly spaced loads.
     const std::vector<double> n{3, 5, 12, 20, 50};
     const UslFit fit = fit_usl(n, generate(n, 480, 0.08, 0.0007));
@@ -58,7 +58,7 @@ TEST(Usl, RecoversWithoutASingleUnitMeasurement) {
     EXPECT_NEAR(fit.kappa, 0.0007, 0.0007e-6);
 }
 
-TEST(Usl, NoisyDataRecoversApproximately) {
+TEST(analytic_Usl, NoisyDataRecoversApproximately) {
     std::mt19937_64 rng(42);
     std::normal_distribution<double> noise(0, 0.01);  // 1 % measurement noise
     std::vector<double> n, x;
@@ -78,7 +78,7 @@ TEST(Usl, NoisyDataRecoversApproximately) {
     EXPECT_LT(fit.r_squared, 1);
 }
 
-TEST(Usl, LinearOrAmdahlDataGivesZeroCoherency) {
+TEST(analytic_Usl, LinearOrAmdahlDataGivesZeroCoherency) {
     const std::vector<double> n{1, 2, 4, 8, 16};
     const UslFit amdahl = fit_usl(n, generate(n, 200, 0.1, 0));
     ASSERT_TRUE(amdahl.ok);
@@ -94,14 +94,14 @@ TEST(Usl, LinearOrAmdahlDataGivesZeroCoherency) {
     EXPECT_NEAR(clamped.lambda, 36190.0 / 341, 1e-9);  // least-squares slope Σxn/Σn²
 }
 
-TEST(Usl, TooFewPointsIsNotOk) {
+TEST(analytic_Usl, TooFewPointsIsNotOk) {
     EXPECT_FALSE(fit_usl({}, {}).ok);
     EXPECT_FALSE(fit_usl({1, 2}, {10, 19}).ok);
     EXPECT_FALSE(fit_usl({1, 2, 2, 1}, {10, 19, 19.5, 10.2}).ok);  // only two distinct N
     EXPECT_TRUE(fit_usl({1, 2, 4}, {10, 19, 34}).ok);
 }
 
-TEST(Usl, RejectsNonsense) {
+TEST(analytic_Usl, RejectsNonsense) {
     EXPECT_THROW(fit_usl({1, 2, 3}, {1, 2}), std::invalid_argument);
     EXPECT_THROW(fit_usl({0, 2, 3}, {1, 2, 3}), std::invalid_argument);
     EXPECT_THROW(fit_usl({1, 2, 3}, {1, -2, 3}), std::invalid_argument);

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "model/schema/loader.hpp"
 #include "model/schema/reader.hpp"
 
@@ -52,4 +54,26 @@ TEST(Parsers, WorkloadProfileMeanRate) {
     // 0-60 s at 100, 60-120 s ramping 200 -> 400 (mean 300), then 400 until 180 s.
     EXPECT_NEAR(w.mean_rate_per_s(180), (60 * 100 + 60 * 300 + 60 * 400) / 180.0, 1e-9);
     EXPECT_DOUBLE_EQ(w.peak_rate_per_s(), 400);
+}
+
+TEST(Parsers, AnnotationsLikeChainsAndInlineTopologyPointers) {
+    const std::string path = testing::TempDir() + "/inline_experiment.json";
+    std::ofstream(path) << R"({"duration": "500ms", "topology": {
+        "machines": {"_comment": "custom types", "big": {"like": "base", "vcpus": 64}, "base": {"like": "c6i.large", "speed": 1.2}},
+        "services": {"_comment": "only one service", "app": {"kind": "node_service", "machine": "big", "replicas": 0,
+                     "endpoints": {"_note": "x", "e": {"steps": [{"cpu": "1ms"}]}}}}},
+      "workload": {"type": "open", "entry": "app", "rate": "1/s", "mix": {"e": 1, "_why": "only endpoint"}}})";
+    schema::Diagnostics diag;
+    EXPECT_FALSE(schema::load_experiment(path, {}, diag));
+    ASSERT_EQ(diag.error_count(), 1u) << diag.format();
+    EXPECT_TRUE(diag.contains("/topology/services/app/replicas", "expected an integer between 1 and 10000, got 0"));
+    schema::Diagnostics ok;
+    auto e = schema::load_experiment(path, {"topology.services.app.replicas=2"}, ok);
+    ASSERT_TRUE(e) << ok.format();
+    const MachineType* big = e->topology.machines.find("big");
+    ASSERT_TRUE(big);
+    EXPECT_EQ(big->vcpus, 64);
+    EXPECT_DOUBLE_EQ(big->core_speed, 1.2);                  // from "base"
+    EXPECT_DOUBLE_EQ(big->price_per_h, 0.085);               // from c6i.large through "base"
+    EXPECT_DOUBLE_EQ(e->interval_s, 0.5);                    // default interval shrinks to a short run
 }
