@@ -106,15 +106,26 @@ Workload parse_workload(const json& node, const std::string& pointer, Context& c
     return w;
 }
 
-std::vector<Slo> parse_slos(const json& node, const std::string& pointer, Context& ctx) {
-    std::vector<Slo> out;
+// Reads an array of objects, one `T` per valid element; `read` fills it from a reader.
+template <class T, class Read>
+std::vector<T> parse_object_list(const json& node, const std::string& pointer, Context& ctx, const char* what,
+                                 Read&& read) {
+    std::vector<T> out;
     if (!node.is_array()) {
-        ctx.diag.error(ctx.file, pointer, "expected an array of SLOs");
+        ctx.diag.error(ctx.file, pointer, std::string("expected an array of ") + what + "s, got " + describe(node));
         return out;
     }
     for (std::size_t i = 0; i < node.size(); ++i) {
-        ObjectReader r(node[i], pointer_join(pointer, i), ctx, "an SLO object");
+        ObjectReader r(node[i], pointer_join(pointer, i), ctx, (std::string("a ") + what + " object").c_str());
         if (!r.valid()) continue;
+        out.push_back(read(r));
+        r.finish();
+    }
+    return out;
+}
+
+std::vector<Slo> parse_slos(const json& node, const std::string& pointer, Context& ctx) {
+    return parse_object_list<Slo>(node, pointer, ctx, "SLO", [](ObjectReader& r) {
         Slo s;
         if (auto n = r.string("name", Need::required)) s.name = *n;
         const auto sli = r.one_of("sli", {"availability", "latency"}, Need::required);
@@ -130,21 +141,12 @@ std::vector<Slo> parse_slos(const json& node, const std::string& pointer, Contex
             if (*o <= 0 || *o >= 1) r.error("objective", "an objective must be strictly between 0% and 100%");
         }
         if (auto w = r.duration("window")) s.window_s = *w;
-        r.finish();
-        out.push_back(std::move(s));
-    }
-    return out;
+        return s;
+    });
 }
 
 std::vector<Fault> parse_chaos(const json& node, const std::string& pointer, Context& ctx) {
-    std::vector<Fault> out;
-    if (!node.is_array()) {
-        ctx.diag.error(ctx.file, pointer, "expected an array of faults");
-        return out;
-    }
-    for (std::size_t i = 0; i < node.size(); ++i) {
-        ObjectReader r(node[i], pointer_join(pointer, i), ctx, "a fault object");
-        if (!r.valid()) continue;
+    return parse_object_list<Fault>(node, pointer, ctx, "fault", [](ObjectReader& r) {
         Fault f;
         f.pointer = r.pointer();
         if (auto k = r.one_of("fault", kFaultKinds, Need::required)) f.kind = *k;
@@ -172,10 +174,8 @@ std::vector<Fault> parse_chaos(const json& node, const std::string& pointer, Con
                 f.between = {(*b)[0].get<std::string>(), (*b)[1].get<std::string>()};
         }
         if (!f.at_s && !f.mtbf) r.error("", "a fault needs \"at\" (scheduled) or \"mtbf\" (random)");
-        r.finish();
-        out.push_back(std::move(f));
-    }
-    return out;
+        return f;
+    });
 }
 
 }  // namespace
