@@ -15,9 +15,10 @@ std::string dur(double s) { return std::isfinite(s) ? units::format_duration(s) 
 
 void print_report(const analytic::AnalyticReport& r, std::ostream& out) {
     out << fmt::format("stacksim analyze: {} — {}\n", r.experiment.empty() ? "(unnamed)" : r.experiment, r.workload_model);
-    out << fmt::format("offered {}  throughput {}  est. availability {:.4f}%  cost ${:.2f}/h (${:.0f}/month, ${:.4f} per 1M requests)\n",
+    out << fmt::format("offered {}  throughput {}  est. availability {:.4f}%  cost ${:.2f}/h (${:.0f}/month, {} per 1M requests)\n",
                        units::format_rate(r.offered_rate), units::format_rate(r.throughput), 100 * r.availability,
-                       r.cost_per_h, r.cost_per_month, r.cost_per_million);
+                       r.cost_per_h, r.cost_per_month,
+                       std::isfinite(r.cost_per_million) ? fmt::format("${:.4f}", r.cost_per_million) : "n/a");
     if (r.closed_users > 0)
         out << fmt::format("closed loop: {:.0f} users, think time {}\n", r.closed_users, dur(r.closed_think_s));
     out << fmt::format("\n{:<16} {:<14} {:>7} {:>9} {:>9} {:>6} {:>9} {:>9} {:>9}  {}\n", "service", "station", "servers",

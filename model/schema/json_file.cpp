@@ -1,5 +1,6 @@
 #include "model/schema/json_file.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -73,6 +74,11 @@ std::optional<json> parse_json_text(const std::string& text, const std::string& 
 }
 
 std::optional<json> load_json_file(const std::string& path, Diagnostics& diag) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        diag.error(path, "", "is a directory, expected a JSON file");
+        return std::nullopt;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         diag.error(path, "", "cannot open file");
