@@ -11,5 +11,6 @@ inline constexpr int kExitBadInput = 2;
 void add_validate(CLI::App& app, int& exit_code);
 void add_analyze(CLI::App& app, int& exit_code);
 void add_machines(CLI::App& app, int& exit_code);
+void add_run(CLI::App& app, int& exit_code);
 
 }  // namespace stacksim::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
     int exit_code = stacksim::cli::kExitOk;
     stacksim::cli::add_validate(app, exit_code);
     stacksim::cli::add_analyze(app, exit_code);
+    stacksim::cli::add_run(app, exit_code);
     stacksim::cli::add_machines(app, exit_code);
     try {
         app.parse(argc, argv);

@@ -40,6 +40,9 @@ struct Station {
     StationReport rep;
     double speed = 1;       // divides reference-core CPU times
     int capacity = 0;       // K for M/M/c/K; 0 = unbounded
+    // Node cluster: the master deals requests round-robin to workers, each with its own queue
+    // (the event loop), so the station is c separate G/G/1 queues, not one shared M/G/c queue.
+    int dealt_to = 0;       // workers per instance dealt to round-robin; 0 = shared queue
     double sum_rate = 0, sum_mean = 0, sum_second = 0;
     double wait_var = 0;
     void add(double rate, const Distribution& d, double scale) {
@@ -113,8 +116,9 @@ private:
                     // A worker's event loop is one server; workers beyond the vCPUs only share cores.
                     const int workers = s.node->workers > 0 ? s.node->workers : vcpus(s);
                     const int c = s.replicas * std::min(workers, vcpus(s));
-                    const int k = s.node->accept_queue ? c + s.replicas * workers * *s.node->accept_queue : 0;
-                    add_station(s, "event loop", c, speed(s), k, k ? "M/M/c/K" : "M/G/c (Allen-Cunneen)");
+                    const int k1 = s.node->accept_queue ? 1 + *s.node->accept_queue : 0;  // per worker
+                    add_station(s, "event loop", c, speed(s), k1, k1 ? "c x M/M/1/K (per worker)" : "c x G/G/1 (per worker)");
+                    stations_.back().dealt_to = workers;
                     break;
                 }
                 case ServiceKind::load_balancer:
@@ -311,9 +315,16 @@ private:
                 s.p99_response_s = gamma_quantile(s.mean_service_s, s.service_scv * s.mean_service_s * s.mean_service_s, 0.99);
                 continue;
             }
-            StationResult q = st.capacity > 0
-                                  ? mmck(st.sum_rate, 1 / s.mean_service_s, s.servers, st.capacity)
-                                  : ggc_allen_cunneen(st.sum_rate, s.mean_service_s, s.servers, 1.0, s.service_scv);
+            StationResult q;
+            if (st.dealt_to > 0) {
+                // One worker's queue: arrivals are every w-th of a Poisson stream (Erlang-w, c² = 1/w).
+                const double lambda = st.sum_rate / s.servers;
+                q = st.capacity > 0 ? mmck(lambda, 1 / s.mean_service_s, 1, st.capacity)
+                                    : ggc_allen_cunneen(lambda, s.mean_service_s, 1, 1.0 / st.dealt_to, s.service_scv);
+            } else {
+                q = st.capacity > 0 ? mmck(st.sum_rate, 1 / s.mean_service_s, s.servers, st.capacity)
+                                    : ggc_allen_cunneen(st.sum_rate, s.mean_service_s, s.servers, 1.0, s.service_scv);
+            }
             s.stable = q.stable;
             s.utilisation = q.stable || st.capacity > 0 ? q.utilisation : st.sum_rate * s.mean_service_s / s.servers;
             s.p_block = q.p_block;

@@ -54,12 +54,22 @@ TEST(StackModel, SingleWorkerIsMM1WithExponentialSojourn) {
     EXPECT_NEAR(r.saturation_rate, 100, 1e-9);
 }
 
-TEST(StackModel, WorkersAreServersOfAnMMc) {
-    // c = 2 workers, μ = 5/s each, λ = 9/s: P(wait) = 0.85263, Wq = 0.85263 s (textbook M/M/2).
+TEST(StackModel, DatabaseQuerySlotsAreAnMMc) {
+    // 2 query slots sharing one queue, μ = 5/s each, λ = 9/s: P(wait) = 0.85263, Wq = 0.85263 s (M/M/2).
+    const auto r = analytic::analyze(experiment(
+        node("app", 1, 16, R"([{"db": "db", "op": "read", "query": "200ms"}])") +
+            R"(, "db": {"kind": "database", "machine": "r6i.large", "concurrency": 2})",
+        R"("type": "open", "rate": "9/s")"));
+    EXPECT_NEAR(station(r, "db", "primary").mean_wait_s, 0.85263, 1e-5);
+}
+
+TEST(StackModel, NodeWorkersEachHaveTheirOwnQueue) {
+    // The cluster master deals requests round-robin: 2 workers are 2 queues at λ/2 = 4.5/s with
+    // Erlang-2 arrivals (c² = 1/2). Allen–Cunneen: Wq = Wq(M/M/1) (1/2 + 1) / 2 = 1.8 s x 0.75.
     const auto r = analytic::analyze(experiment(node("app", 1, 2, R"([{"cpu": "200ms"}])"),
                                                 R"("type": "open", "rate": "9/s")"));
-    EXPECT_NEAR(station(r, "app").mean_wait_s, 0.85263, 1e-5);
-    EXPECT_NEAR(r.endpoints[0].mean_s, 0.85263 + 0.2, 1e-5);
+    EXPECT_NEAR(station(r, "app").mean_wait_s, 1.35, 1e-9);
+    EXPECT_NEAR(r.endpoints[0].mean_s, 1.35 + 0.2, 1e-9);
 }
 
 TEST(StackModel, ReplicasTimesWorkersAndCoreSpeed) {
@@ -110,7 +120,7 @@ TEST(StackModel, CacheMissesDriveTheDatabase) {
 }
 
 TEST(StackModel, AcceptQueueMakesAnMMcK) {
-    // 1 worker, accept queue 4 -> K = 5; M/M/1/5 at ρ = 0.9: p_K = (1-ρ)ρ^5 / (1-ρ^6).
+    // 1 worker, accept queue 4 -> K = 5 per worker; M/M/1/5 at ρ = 0.9: p_K = (1-ρ)ρ^5 / (1-ρ^6).
     const auto r = analytic::analyze(experiment(node("app", 1, 1, R"([{"cpu": "10ms"}])", "c6i.large", ", \"accept_queue\": 4"),
                                                 R"("type": "open", "rate": "90/s")"));
     const double rho = 0.9, pk = (1 - rho) * std::pow(rho, 5) / (1 - std::pow(rho, 6));

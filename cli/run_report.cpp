@@ -1,0 +1,138 @@
+#include "cli/run_report.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/math/distributions/students_t.hpp>
+#include <cmath>
+#include <limits>
+
+#include "model/units/units.hpp"
+
+namespace stacksim::cli {
+namespace {
+
+using nlohmann::json;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string dur(const json& v) { return v.is_number() ? units::format_duration(v.get<double>()) : "-"; }
+double num(const json& v) { return v.is_number() ? v.get<double>() : kNaN; }
+
+// The analytic estimate disagrees when it is off by more than 15 % and by a visible amount.
+std::string flag(double sim, double model, double visible) {
+    if (!std::isfinite(sim) || !std::isfinite(model)) return "";
+    return std::abs(sim - model) > std::max(0.15 * std::abs(model), visible) ? "  <- differs" : "";
+}
+
+// Utilisation of a whole service in the analytic model: busy servers over all servers.
+double analytic_utilisation(const json& analytic, const std::string& service) {
+    double busy = 0, servers = 0;
+    for (const auto& s : analytic.value("stations", json::array()))
+        if (s["service"] == service && s["servers"].get<int>() > 0) {
+            busy += num(s["utilisation"]) * s["servers"].get<double>();
+            servers += s["servers"].get<double>();
+        }
+    return servers > 0 ? busy / servers : kNaN;
+}
+
+}  // namespace
+
+void print_run_summary(const json& doc, std::ostream& out) {
+    const json& s = doc["summary"];
+    const json& a = doc.value("analytic", json::object());
+    out << fmt::format("stacksim run: {}  seed {}  {} simulated ({} warm-up) in {:.2f}s wall, {:.3g} events/s, {:.3g} requests/s\n",
+                       doc.value("name", ""), doc["engine"]["seed"].get<std::uint64_t>(), units::format_duration(doc["duration_s"]),
+                       units::format_duration(doc["warmup_s"]), num(doc["wall"]["wall_time_s"]),
+                       num(doc["wall"]["events_per_wall_s"]), num(doc["wall"]["requests_per_wall_s"]));
+    out << fmt::format("completed {}  errors {}  availability {:.4f}%  throughput {}\n", s["completed"].get<std::uint64_t>(),
+                       s["errors"].get<std::uint64_t>(), 100 * num(s["availability"]), units::format_rate(num(s["throughput_rps"])));
+    if (!s["errors_by_kind"].empty()) out << "errors by kind: " << s["errors_by_kind"].dump() << "\n";
+    out << fmt::format("\n{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9}\n", "endpoint", "completed", "mean",
+                       "p50", "p95", "p99", "p99.9", "est.mean", "est.p99");
+    auto endpoint_row = [&](const std::string& name, const json& lat, std::uint64_t n, const json* est) {
+        const double est_mean = est ? num((*est)["mean"]) : kNaN;
+        out << fmt::format("{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9}{}\n", name, n, dur(lat["mean"]),
+                           dur(lat["p50"]), dur(lat["p95"]), dur(lat["p99"]), dur(lat["p999"]),
+                           est ? dur((*est)["mean"]) : "-", est ? dur((*est)["p99"]) : "-",
+                           flag(num(lat["mean"]), est_mean, 1e-3));
+    };
+    for (const auto& ep : s["endpoints"]) {
+        json est;
+        for (const auto& x : a.value("endpoints", json::array()))
+            if (x["endpoint"] == ep["endpoint"]) est = {{"mean", x["mean_s"]}, {"p99", x["p99_s"]}};
+        endpoint_row(ep["endpoint"], ep["latency_s"], ep["completed"], est.is_null() ? nullptr : &est);
+    }
+    const json overall = a.contains("latency_s") ? a["latency_s"] : json();
+    endpoint_row("all requests", s["latency_s"], s["completed"], overall.is_null() ? nullptr : &overall);
+    out << fmt::format("\n{:<18} {:<14} {:>7} {:>11} {:>10}\n", "service", "kind", "servers", "utilisation", "est. ρ");
+    for (const auto& svc : s["services"]) {
+        const double model = analytic_utilisation(a, svc["service"]);
+        out << fmt::format("{:<18} {:<14} {:>7} {:>11.3f} {:>10}{}\n", svc["service"].get<std::string>(),
+                           svc["kind"].get<std::string>(), svc["servers"].get<int>(), num(svc["utilisation"]),
+                           std::isfinite(model) ? fmt::format("{:.3f}", model) : "-", flag(num(svc["utilisation"]), model, 0.03));
+    }
+    if (!s["caches"].empty()) {
+        out << fmt::format("\n{:<18} {:>10} {:>10} {:>10}\n", "cache", "lookups", "hit ratio", "est. hit");
+        for (const auto& c : s["caches"]) {
+            // The analytic hit ratio of a cache: lookup-weighted over its key populations.
+            double hits = 0, lookups = 0;
+            for (const auto& x : a.value("caches", json::array()))
+                if (x["cache"] == c["cache"]) hits += num(x["hit_ratio"]) * num(x["request_rate_rps"]), lookups += num(x["request_rate_rps"]);
+            const double model = lookups > 0 ? hits / lookups : kNaN;
+            out << fmt::format("{:<18} {:>10} {:>10.3f} {:>10}{}\n", c["cache"].get<std::string>(), c["lookups"].get<std::uint64_t>(),
+                               num(c["hit_ratio"]), std::isfinite(model) ? fmt::format("{:.3f}", model) : "-",
+                               flag(num(c["hit_ratio"]), model, 0.03));
+        }
+    }
+    for (const auto& p : s["connection_pools"])
+        out << fmt::format("connection pool {}: {} waits, mean {}, {} timeouts\n", p["database"].get<std::string>(),
+                           p["waits"].get<std::uint64_t>(), dur(p["mean_wait_s"]), p["timeouts"].get<std::uint64_t>());
+    for (const auto& q : s["queues"])
+        out << fmt::format("queue {}: {} published, {} rejected\n", q["queue"].get<std::string>(), q["accepted"].get<std::uint64_t>(),
+                           q["rejected"].get<std::uint64_t>());
+    out << "est. = analytic model (stacksim analyze); '<- differs' marks a gap over 15 %\n";
+}
+
+json aggregate_replications(const std::vector<json>& runs) {
+    // Metrics worth a confidence interval, by JSON pointer into each run's summary.
+    std::vector<std::string> pointers{"/throughput_rps", "/availability", "/latency_s/mean", "/latency_s/p50",
+                                      "/latency_s/p95", "/latency_s/p99", "/latency_s/p999"};
+    const json& first = runs.front()["summary"];
+    for (std::size_t i = 0; i < first["endpoints"].size(); ++i)
+        for (const char* q : {"mean", "p99"}) pointers.push_back(fmt::format("/endpoints/{}/latency_s/{}", i, q));
+    for (std::size_t i = 0; i < first["services"].size(); ++i) pointers.push_back(fmt::format("/services/{}/utilisation", i));
+    for (std::size_t i = 0; i < first["caches"].size(); ++i) pointers.push_back(fmt::format("/caches/{}/hit_ratio", i));
+    const double n = static_cast<double>(runs.size());
+    const double t = n > 1 ? boost::math::quantile(boost::math::students_t(n - 1), 0.975) : 0.0;
+    json out = json::array();
+    for (const auto& p : pointers) {
+        const json::json_pointer ptr(p);
+        double sum = 0, sq = 0;
+        for (const auto& r : runs) {
+            const double v = r["summary"].contains(ptr) ? num(r["summary"][ptr]) : kNaN;
+            sum += v;
+            sq += v * v;
+        }
+        const double mean = sum / n, var = n > 1 ? std::max(0.0, (sq - n * mean * mean) / (n - 1)) : 0.0;
+        std::string label = p;
+        if (p.rfind("/endpoints/", 0) == 0) label = first["endpoints"][std::stoul(p.substr(11))]["endpoint"].get<std::string>() + p.substr(p.find('/', 11));
+        if (p.rfind("/services/", 0) == 0) label = first["services"][std::stoul(p.substr(10))]["service"].get<std::string>() + " utilisation";
+        if (p.rfind("/caches/", 0) == 0) label = first["caches"][std::stoul(p.substr(8))]["cache"].get<std::string>() + " hit ratio";
+        out.push_back({{"metric", label}, {"pointer", p}, {"mean", mean}, {"sd", std::sqrt(var)}, {"ci95", t * std::sqrt(var / n)}});
+    }
+    return out;
+}
+
+void print_replication_summary(const json& doc, std::ostream& out) {
+    out << fmt::format("stacksim run: {}  {} replications (seed {})\n\n{:<40} {:>14} {:>14}\n", doc.value("name", ""),
+                       doc["replications"].get<int>(), doc["seed"].get<std::uint64_t>(), "metric", "mean", "± 95% CI");
+    for (const auto& m : doc["aggregate"]) {
+        const std::string metric = m["metric"];
+        const bool time = metric.find("latency") != std::string::npos || metric.find("/mean") != std::string::npos ||
+                          metric.find("/p99") != std::string::npos;
+        const double mean = num(m["mean"]), ci = num(m["ci95"]);
+        out << fmt::format("{:<40} {:>14} {:>14}\n", metric, time ? units::format_duration(mean) : fmt::format("{:.5g}", mean),
+                           time ? units::format_duration(ci) : fmt::format("{:.3g}", ci));
+    }
+}
+
+}  // namespace stacksim::cli

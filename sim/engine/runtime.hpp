@@ -1,0 +1,124 @@
+#pragma once
+#include <simgrid/s4u.hpp>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/stack/experiment.hpp"
+#include "sim/components/lru_cache.hpp"
+#include "sim/components/station.hpp"
+#include "sim/engine/kernel.hpp"
+#include "sim/metrics/recorder.hpp"
+#include "sim/random/sampler.hpp"
+
+// The running stack: every service's instances and their state, and the interpreter that
+// moves requests (plain data) through endpoint steps. One Runtime per SimGrid engine.
+namespace stacksim::sim {
+
+struct Request {
+    std::uint64_t id = 0;
+    int mix_index = 0;
+    double start_s = 0;
+    std::uint64_t session = 0;
+    std::function<void()> on_finish;  // closed-loop users think and come back
+};
+
+struct Worker;
+struct Instance;
+
+// One endpoint execution at one instance: a stack of step lists (branches and cache-miss
+// paths nest inside the endpoint) and where to report when done.
+struct Frame {
+    struct Entry {
+        const Steps* steps;
+        std::size_t pc;
+        const CacheStep* put_after = nullptr;  // write the value back once the miss path is done
+        std::uint64_t key = 0;
+    };
+    Request* request = nullptr;
+    Worker* worker = nullptr;
+    const Service* service = nullptr;
+    std::vector<Entry> stack;
+    std::function<void(bool ok, ErrorKind why)> done;
+};
+
+struct Worker {
+    Instance* instance = nullptr;
+    std::deque<std::pair<Frame*, double>> inbox;  // CPU tasks ready for the event loop
+    simgrid::s4u::SemaphorePtr wake;
+    bool idle = false;
+    int in_flight = 0;                             // requests accepted and not finished
+    double busy_s = 0;
+};
+
+struct Instance {
+    const Service* service = nullptr;
+    int index = 0;
+    std::string zone;
+    simgrid::s4u::Host* host = nullptr;
+    std::vector<std::unique_ptr<Worker>> workers;
+    std::size_t next_worker = 0;
+    std::unique_ptr<Station> station;  // LB proxy, cache shard, DB server, broker, limited external
+    std::unique_ptr<LruCache> cache;
+    long active = 0;                    // requests routed here and not yet answered (LB view)
+};
+
+class Runtime {
+public:
+    Runtime(const Experiment& e, Kernel& kernel, Recorder& recorder);
+    ~Runtime();
+    Runtime(const Runtime&) = delete;
+    Runtime& operator=(const Runtime&) = delete;
+
+    // A client request for mix entry `mix_index` enters the stack at the workload's entry.
+    void submit(Request* request);
+    // Called by a worker actor after it executed a CPU task for `frame`.
+    void resume(Frame* frame);
+
+    [[nodiscard]] const std::map<std::string, std::vector<std::unique_ptr<Instance>>>& instances() const { return instances_; }
+    [[nodiscard]] long queue_depth(const std::string& service) const;
+    [[nodiscard]] double busy_seconds(const std::string& service) const;
+    [[nodiscard]] int capacity_servers(const std::string& service) const;
+    // A host for the run's controller actor (not part of the stack).
+    [[nodiscard]] simgrid::s4u::Host* controller_host() const { return controller_host_; }
+
+private:
+    using Done = std::function<void(bool ok, ErrorKind why)>;
+    struct Pool;
+    struct Broker;
+    struct CacheState;
+
+    void build_platform();
+    void start_workers();
+    void invoke(const Service& target, const std::string& endpoint, const Instance* from, Request* req, Done done);
+    void invoke_instance(Instance& inst, const std::string& endpoint, const Instance* from, Request* req, Done done);
+    Instance& pick_backend(const Service& lb, Instance& lb_instance, const Request* req);
+    void run(Frame* f);
+    void finish(Frame* f, bool ok, ErrorKind why);
+    void cache_step(Frame* f, const CacheStep& step);
+    void db_step(Frame* f, const DbStep& step);
+    void publish_step(Frame* f, const PublishStep& step);
+    void deliver(Broker& b);
+    double hop(const Instance* a, const Instance* b, double bytes) const;
+
+    const Experiment& e_;
+    const Topology& t_;
+    Kernel& kernel_;
+    Recorder& rec_;
+    Rng rng_;
+    std::map<std::string, std::vector<std::unique_ptr<Instance>>> instances_;
+    std::map<std::string, std::size_t> round_robin_;
+    std::map<const Distribution*, DistributionSampler> samplers_;
+    std::map<const CacheStep*, std::unique_ptr<CacheState>> caches_;
+    std::map<std::pair<const Instance*, std::string>, std::unique_ptr<Pool>> pools_;
+    std::map<std::string, std::unique_ptr<Broker>> brokers_;
+    std::map<std::uint64_t, std::size_t> sticky_;  // session -> backend index
+    simgrid::s4u::Host* controller_host_ = nullptr;
+    double sample(const Distribution& d);
+};
+
+}  // namespace stacksim::sim

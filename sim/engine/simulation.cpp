@@ -1,0 +1,82 @@
+#include "sim/engine/simulation.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include <chrono>
+
+#include "sim/engine/kernel.hpp"
+#include "sim/engine/runtime.hpp"
+#include "sim/metrics/recorder.hpp"
+#include "sim/workload/workload.hpp"
+
+namespace stacksim::sim {
+namespace sg4 = simgrid::s4u;
+
+namespace {
+
+// SimGrid settings chosen for speed (docs/simulation.md): raw contexts are the cheapest
+// actor switch; the CPU model is the default Cas01 with lazy updates; no network model is
+// exercised because network delays are computed per hop; logging is silenced.
+std::vector<std::string> engine_args() {
+    return {"stacksim", "--cfg=contexts/factory:raw", "--cfg=cpu/optim:Lazy", "--log=root.thres:critical",
+            "--cfg=contexts/stack-size:128"};
+}
+
+}  // namespace
+
+RunOutput simulate(const Experiment& e, const RunOptions& opt) {
+    std::vector<std::string> args = engine_args();
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    int argc = static_cast<int>(argv.size());
+    sg4::Engine engine(&argc, argv.data());
+
+    Kernel kernel(opt.seed, e.duration_s);
+    Recorder recorder(e);
+    Runtime runtime(e, kernel, recorder);
+    for (const auto& [name, list] : runtime.instances()) {
+        const Service& s = *list.front()->service;
+        if (s.kind == ServiceKind::external && !s.external->concurrency) continue;
+        recorder.add_probe({name, to_string(s.kind), [&runtime, n = name] { return runtime.busy_seconds(n); },
+                            runtime.capacity_servers(name), [&runtime, n = name] { return runtime.queue_depth(n); }});
+    }
+    Workload workload(e, kernel, runtime);
+    workload.start();
+
+    const auto wall0 = std::chrono::steady_clock::now();
+    auto last_report = wall0;
+    // Metric ticks at every interval boundary; they also drive progress reports.
+    std::function<void()> tick = [&] {
+        recorder.close_interval(Kernel::now());
+        if (opt.progress) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last_report > std::chrono::milliseconds(100)) {
+                last_report = now;
+                opt.progress(Kernel::now(), e.duration_s, kernel.events());
+            }
+        }
+        if (Kernel::now() + e.interval_s <= e.duration_s + 1e-9) kernel.after(e.interval_s, tick);
+    };
+    kernel.after(e.interval_s, tick);
+    // Worker actors loop forever; the controller stops every actor at the end of the run.
+    sg4::Actor::create("controller", runtime.controller_host(), [&e] {
+        sg4::this_actor::sleep_until(e.duration_s);
+        sg4::Actor::kill_all();
+    });
+    engine.run();
+    const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    if (opt.progress) opt.progress(e.duration_s, e.duration_s, kernel.events());
+
+    RunOutput out;
+    out.results = {{"summary", recorder.summary()},
+                   {"series", recorder.series()},
+                   {"engine", {{"events", kernel.events()}, {"simulated_s", e.duration_s}, {"seed", opt.seed},
+                               {"replication", opt.replication}}},
+                   {"wall", {{"wall_time_s", wall_s},
+                             {"events_per_wall_s", wall_s > 0 ? static_cast<double>(kernel.events()) / wall_s : 0.0},
+                             {"requests_per_wall_s", wall_s > 0 ? static_cast<double>(recorder.completed()) / wall_s : 0.0}}}};
+    out.series_csv = recorder.series_csv();
+    return out;
+}
+
+}  // namespace stacksim::sim

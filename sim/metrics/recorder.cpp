@@ -1,0 +1,192 @@
+#include "sim/metrics/recorder.hpp"
+
+#include <fmt/format.h>
+#include <simgrid/s4u/Engine.hpp>
+
+#include <cmath>
+
+namespace stacksim::sim {
+
+const char* to_string(ErrorKind k) {
+    switch (k) {
+        case ErrorKind::none: return "none";
+        case ErrorKind::rejected: return "rejected";
+        case ErrorKind::pool_timeout: return "pool_timeout";
+        case ErrorKind::queue_full: return "queue_full";
+        case ErrorKind::dependency: return "dependency";
+        case ErrorKind::kCount: break;
+    }
+    return "?";
+}
+
+namespace {
+constexpr std::array<double, 5> kQuantiles{0.5, 0.9, 0.95, 0.99, 0.999};
+constexpr std::array<const char*, 5> kQuantileNames{"p50", "p90", "p95", "p99", "p999"};
+double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+nlohmann::json latency_json(const LatencyHistogram& h) {
+    nlohmann::json j{{"mean", h.mean()}, {"max", h.max()}};
+    for (std::size_t i = 0; i < kQuantiles.size(); ++i) j[kQuantileNames[i]] = h.quantile(kQuantiles[i]);
+    return j;
+}
+}  // namespace
+
+Recorder::Recorder(const Experiment& e)
+    : e_(e), interval_s_(e.interval_s), warmup_s_(e.warmup_s), by_endpoint_(e.workload.mix.size()),
+      endpoint_ok_(e.workload.mix.size()), endpoint_errors_(e.workload.mix.size()) {}
+
+bool Recorder::measuring() const { return simgrid::s4u::Engine::get_clock() >= warmup_s_; }
+
+void Recorder::completion(int mix, double latency_s, bool ok, ErrorKind why) {
+    --in_flight_;
+    ++total_completed_;
+    if (ok) {
+        ++cur_.ok;
+        cur_.latency.record(latency_s);
+    } else {
+        ++cur_.errors[static_cast<std::size_t>(why)];
+    }
+    if (!measuring()) return;
+    const auto m = static_cast<std::size_t>(mix);
+    if (ok) {
+        ++ok_;
+        ++endpoint_ok_[m];
+        all_.record(latency_s);
+        by_endpoint_[m].record(latency_s);
+    } else {
+        ++errors_[static_cast<std::size_t>(why)];
+        ++endpoint_errors_[m];
+    }
+}
+
+void Recorder::cache_lookup(const std::string& cache, bool hit) {
+    auto& c = cache_interval_[cache];
+    ++c.lookups;
+    c.hits += hit;
+    if (!measuring()) return;
+    auto& w = cache_[cache];
+    ++w.lookups;
+    w.hits += hit;
+}
+
+void Recorder::pool_wait(const std::string& db, double wait_s, bool timed_out) {
+    if (!measuring()) return;
+    auto& p = pools_[db];
+    ++p.waits;
+    p.timeouts += timed_out;
+    p.wait_s += wait_s;
+}
+
+void Recorder::publish(const std::string& queue, bool accepted) {
+    if (!measuring()) return;
+    auto& q = queues_[queue];
+    (accepted ? q.accepted : q.rejected)++;
+}
+
+void Recorder::close_interval(double t_end) {
+    const double start = t_end - interval_s_;
+    if (start >= warmup_s_ - 1e-9) arrivals_ += cur_.arrivals;
+    t_.push_back(t_end);
+    arrivals_s_.push_back(static_cast<double>(cur_.arrivals) / interval_s_);
+    ok_s_.push_back(static_cast<double>(cur_.ok) / interval_s_);
+    std::uint64_t errors = 0;
+    for (auto n : cur_.errors) errors += n;
+    errors_s_.push_back(static_cast<double>(errors) / interval_s_);
+    in_flight_s_.push_back(static_cast<double>(in_flight_));
+    for (std::size_t i = 0; i < kQuantiles.size(); ++i) quantiles_s_[i].push_back(cur_.latency.quantile(kQuantiles[i]));
+    for (std::size_t i = 0; i < probes_.size(); ++i) {
+        const Probe& p = probes_[i];
+        const double busy = p.busy_s();
+        const double delta = busy - last_busy_[i];
+        last_busy_[i] = busy;
+        utilisation_s_[p.service].push_back(ratio(delta, interval_s_ * p.servers));
+        depth_s_[p.service].push_back(static_cast<double>(p.depth()));
+        if (start >= warmup_s_ - 1e-9) busy_after_warmup_[p.service] += delta;
+    }
+    for (auto& [name, c] : cache_interval_) {
+        hit_ratio_s_[name].push_back(ratio(static_cast<double>(c.hits), static_cast<double>(c.lookups)));
+        c = {};
+    }
+    cur_.arrivals = cur_.ok = 0;
+    cur_.errors = {};
+    cur_.latency.clear();
+}
+
+nlohmann::json Recorder::summary() const {
+    using nlohmann::json;
+    const double measured_s = e_.duration_s - e_.warmup_s;
+    std::uint64_t errors = 0;
+    json by_kind = json::object();
+    for (std::size_t k = 1; k < errors_.size(); ++k) {
+        errors += errors_[k];
+        if (errors_[k]) by_kind[to_string(static_cast<ErrorKind>(k))] = errors_[k];
+    }
+    const double finished = static_cast<double>(ok_ + errors);
+    json s{{"measured_s", measured_s},
+           {"arrivals", arrivals_},
+           {"completed", ok_},
+           {"errors", errors},
+           {"errors_by_kind", by_kind},
+           {"availability", finished > 0 ? static_cast<double>(ok_) / finished : 1.0},
+           {"throughput_rps", static_cast<double>(ok_) / measured_s},
+           {"latency_s", latency_json(all_)}};
+    json eps = json::array();
+    for (std::size_t m = 0; m < e_.workload.mix.size(); ++m)
+        eps.push_back({{"endpoint", e_.workload.mix[m].endpoint},
+                       {"completed", endpoint_ok_[m]},
+                       {"errors", endpoint_errors_[m]},
+                       {"latency_s", latency_json(by_endpoint_[m])}});
+    s["endpoints"] = eps;
+    json services = json::array();
+    for (const Probe& p : probes_) {
+        const auto it = busy_after_warmup_.find(p.service);
+        services.push_back({{"service", p.service},
+                            {"kind", p.kind},
+                            {"servers", p.servers},
+                            {"utilisation", ratio(it == busy_after_warmup_.end() ? 0 : it->second, measured_s * p.servers)}});
+    }
+    s["services"] = services;
+    json caches = json::array();
+    for (const auto& [name, c] : cache_)
+        caches.push_back({{"cache", name}, {"lookups", c.lookups},
+                          {"hit_ratio", ratio(static_cast<double>(c.hits), static_cast<double>(c.lookups))}});
+    s["caches"] = caches;
+    json pools = json::array();
+    for (const auto& [name, p] : pools_)
+        pools.push_back({{"database", name}, {"waits", p.waits}, {"timeouts", p.timeouts},
+                         {"mean_wait_s", ratio(p.wait_s, static_cast<double>(p.waits))}});
+    s["connection_pools"] = pools;
+    json queues = json::array();
+    for (const auto& [name, q] : queues_)
+        queues.push_back({{"queue", name}, {"accepted", q.accepted}, {"rejected", q.rejected}});
+    s["queues"] = queues;
+    return s;
+}
+
+nlohmann::json Recorder::series() const {
+    nlohmann::json s{{"t_s", t_}, {"arrivals_rps", arrivals_s_}, {"completed_rps", ok_s_}, {"errors_rps", errors_s_},
+                     {"in_flight", in_flight_s_}};
+    for (std::size_t i = 0; i < kQuantiles.size(); ++i) s[std::string(kQuantileNames[i]) + "_s"] = quantiles_s_[i];
+    s["utilisation"] = utilisation_s_;
+    s["queue_depth"] = depth_s_;
+    s["cache_hit_ratio"] = hit_ratio_s_;
+    return s;
+}
+
+std::string Recorder::series_csv() const {
+    std::string out = "t_s,arrivals_rps,completed_rps,errors_rps,in_flight";
+    for (const char* q : kQuantileNames) out += std::string(",") + q + "_s";
+    for (const auto& [name, _] : utilisation_s_) out += ",utilisation:" + name;
+    for (const auto& [name, _] : depth_s_) out += ",queue_depth:" + name;
+    for (const auto& [name, _] : hit_ratio_s_) out += ",cache_hit_ratio:" + name;
+    out += "\n";
+    for (std::size_t i = 0; i < t_.size(); ++i) {
+        out += fmt::format("{},{},{},{},{}", t_[i], arrivals_s_[i], ok_s_[i], errors_s_[i], in_flight_s_[i]);
+        for (const auto& q : quantiles_s_) out += fmt::format(",{}", q[i]);
+        for (const auto* m : {&utilisation_s_, &depth_s_, &hit_ratio_s_})
+            for (const auto& [_, v] : *m) out += i < v.size() ? fmt::format(",{}", v[i]) : std::string(",");
+        out += "\n";
+    }
+    return out;
+}
+
+}  // namespace stacksim::sim

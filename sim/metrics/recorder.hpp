@@ -1,0 +1,83 @@
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/stack/experiment.hpp"
+#include "sim/metrics/latency_histogram.hpp"
+
+// Per-interval series and whole-run summaries (warm-up excluded). Memory is bounded by the
+// number of intervals and components, never by the number of requests.
+namespace stacksim::sim {
+
+enum class ErrorKind { none, rejected, pool_timeout, queue_full, dependency, kCount };
+const char* to_string(ErrorKind k);
+
+class Recorder {
+public:
+    // A gauge probe per service: cumulative busy server-seconds, servers, current queue depth.
+    struct Probe {
+        std::string service, kind;
+        std::function<double()> busy_s;
+        int servers = 0;
+        std::function<long()> depth;
+    };
+
+    Recorder(const Experiment& e);
+    void add_probe(Probe p) { probes_.push_back(std::move(p)); last_busy_.push_back(0); }
+
+    void arrival() { ++cur_.arrivals; ++in_flight_; }
+    void completion(int mix_index, double latency_s, bool ok, ErrorKind why);
+    void cache_lookup(const std::string& cache, bool hit);
+    void pool_wait(const std::string& database, double wait_s, bool timed_out);
+    void publish(const std::string& queue, bool accepted);
+
+    // Closes the interval ending at t_end_s: samples gauges and appends to every series.
+    void close_interval(double t_end_s);
+
+    [[nodiscard]] nlohmann::json summary() const;
+    [[nodiscard]] nlohmann::json series() const;
+    [[nodiscard]] std::string series_csv() const;
+    [[nodiscard]] std::uint64_t completed() const { return total_completed_; }
+    [[nodiscard]] double interval() const { return interval_s_; }
+
+private:
+    struct Interval {
+        std::uint64_t arrivals = 0, ok = 0;
+        std::array<std::uint64_t, static_cast<int>(ErrorKind::kCount)> errors{};
+        LatencyHistogram latency;
+    };
+    struct CacheCounts { std::uint64_t hits = 0, lookups = 0; };
+    struct PoolCounts { std::uint64_t waits = 0, timeouts = 0; double wait_s = 0; };
+    struct QueueCounts { std::uint64_t accepted = 0, rejected = 0; };
+
+    const Experiment& e_;
+    double interval_s_, warmup_s_;
+    Interval cur_;
+    long in_flight_ = 0;
+    std::uint64_t total_completed_ = 0;
+    std::vector<Probe> probes_;
+    std::vector<double> last_busy_;
+    // whole run (after warm-up)
+    LatencyHistogram all_;
+    std::vector<LatencyHistogram> by_endpoint_;
+    std::vector<std::uint64_t> endpoint_ok_, endpoint_errors_;
+    std::array<std::uint64_t, static_cast<int>(ErrorKind::kCount)> errors_{};
+    std::uint64_t arrivals_ = 0, ok_ = 0;
+    std::map<std::string, CacheCounts> cache_, cache_interval_;
+    std::map<std::string, PoolCounts> pools_;
+    std::map<std::string, QueueCounts> queues_;
+    std::map<std::string, double> busy_after_warmup_;
+    // series
+    std::vector<double> t_, arrivals_s_, ok_s_, errors_s_, in_flight_s_;
+    std::array<std::vector<double>, 5> quantiles_s_;  // p50 p90 p95 p99 p99.9
+    std::map<std::string, std::vector<double>> utilisation_s_, depth_s_, hit_ratio_s_;
+    [[nodiscard]] bool measuring() const;
+};
+
+}  // namespace stacksim::sim
