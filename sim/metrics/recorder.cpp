@@ -92,6 +92,7 @@ void Recorder::close_interval(double t_end) {
     for (auto n : cur_.errors) errors += n;
     errors_s_.push_back(static_cast<double>(errors) / interval_s_);
     in_flight_s_.push_back(static_cast<double>(in_flight_));
+    mean_s_.push_back(cur_.latency.mean());  // per-interval means are the batches of batch means
     for (std::size_t i = 0; i < kQuantiles.size(); ++i) quantiles_s_[i].push_back(cur_.latency.quantile(kQuantiles[i]));
     for (std::size_t i = 0; i < probes_.size(); ++i) {
         const Probe& p = probes_[i];
@@ -164,7 +165,7 @@ nlohmann::json Recorder::summary() const {
 
 nlohmann::json Recorder::series() const {
     nlohmann::json s{{"t_s", t_}, {"arrivals_rps", arrivals_s_}, {"completed_rps", ok_s_}, {"errors_rps", errors_s_},
-                     {"in_flight", in_flight_s_}};
+                     {"in_flight", in_flight_s_}, {"mean_s", mean_s_}};
     for (std::size_t i = 0; i < kQuantiles.size(); ++i) s[std::string(kQuantileNames[i]) + "_s"] = quantiles_s_[i];
     s["utilisation"] = utilisation_s_;
     s["queue_depth"] = depth_s_;
@@ -173,14 +174,14 @@ nlohmann::json Recorder::series() const {
 }
 
 std::string Recorder::series_csv() const {
-    std::string out = "t_s,arrivals_rps,completed_rps,errors_rps,in_flight";
+    std::string out = "t_s,arrivals_rps,completed_rps,errors_rps,in_flight,mean_s";
     for (const char* q : kQuantileNames) out += std::string(",") + q + "_s";
     for (const auto& [name, _] : utilisation_s_) out += ",utilisation:" + name;
     for (const auto& [name, _] : depth_s_) out += ",queue_depth:" + name;
     for (const auto& [name, _] : hit_ratio_s_) out += ",cache_hit_ratio:" + name;
     out += "\n";
     for (std::size_t i = 0; i < t_.size(); ++i) {
-        out += fmt::format("{},{},{},{},{}", t_[i], arrivals_s_[i], ok_s_[i], errors_s_[i], in_flight_s_[i]);
+        out += fmt::format("{},{},{},{},{},{}", t_[i], arrivals_s_[i], ok_s_[i], errors_s_[i], in_flight_s_[i], mean_s_[i]);
         for (const auto& q : quantiles_s_) out += fmt::format(",{}", q[i]);
         for (const auto* m : {&utilisation_s_, &depth_s_, &hit_ratio_s_})
             for (const auto& [_, v] : *m) out += i < v.size() ? fmt::format(",{}", v[i]) : std::string(",");

@@ -74,7 +74,7 @@ private:
     std::map<std::string, QueueCounts> queues_;
     std::map<std::string, double> busy_after_warmup_;
     // series
-    std::vector<double> t_, arrivals_s_, ok_s_, errors_s_, in_flight_s_;
+    std::vector<double> t_, arrivals_s_, ok_s_, errors_s_, in_flight_s_, mean_s_;
     std::array<std::vector<double>, 5> quantiles_s_;  // p50 p90 p95 p99 p99.9
     std::map<std::string, std::vector<double>> utilisation_s_, depth_s_, hit_ratio_s_;
     [[nodiscard]] bool measuring() const;

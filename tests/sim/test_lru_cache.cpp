@@ -125,10 +125,10 @@ TEST(LruCache, FlushEmptiesTheCacheAndItStaysUsable) {
 
 TEST(LruCache, RejectsInvalidArguments) {
     EXPECT_THROW(LruCache(0, 0), std::invalid_argument);
-    EXPECT_THROW(LruCache(-1, NAN), std::invalid_argument);
+    EXPECT_THROW(LruCache(-1, std::numeric_limits<double>::quiet_NaN()), std::invalid_argument);
     LruCache c(1, 0);
     EXPECT_THROW(c.put(1, -1, 0, 0), std::invalid_argument);
-    EXPECT_THROW(c.put(1, NAN, 0, 0), std::invalid_argument);
+    EXPECT_THROW(c.put(1, std::numeric_limits<double>::quiet_NaN(), 0, 0), std::invalid_argument);
 }
 
 // Under the independent reference model with uniform popularity over N keys, a full LRU cache

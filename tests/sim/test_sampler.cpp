@@ -1,9 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <functional>
+#include <limits>
 #include <numbers>
 #include <set>
 #include <stdexcept>
@@ -178,7 +179,7 @@ TEST(DistributionSampler, EmpiricalFrequenciesMatchWeights) {
 TEST(DistributionSampler, RejectsInvalidDistributions) {
     EXPECT_THROW(DistributionSampler(Distribution::exponential(-1)), std::invalid_argument);
     EXPECT_THROW(DistributionSampler(shaped(Kind::gamma, 1, -1)), std::invalid_argument);
-    EXPECT_THROW(DistributionSampler(shaped(Kind::lognormal, 1, NAN)), std::invalid_argument);
+    EXPECT_THROW(DistributionSampler(shaped(Kind::lognormal, 1, std::numeric_limits<double>::quiet_NaN())), std::invalid_argument);
     EXPECT_THROW(DistributionSampler(Distribution{Kind::empirical, 0, 0, {}, {}}), std::invalid_argument);
     EXPECT_THROW(DistributionSampler(Distribution{Kind::empirical, 0, 0, {1, 2}, {1}}), std::invalid_argument);
     EXPECT_THROW(DistributionSampler(Distribution{Kind::empirical, 0, 0, {1, 2}, {0, 0}}), std::invalid_argument);
@@ -287,6 +288,6 @@ TEST(ZipfSampler, DeterministicPerSeedAndStream) {
 
 TEST(ZipfSampler, RejectsInvalidParameters) {
     EXPECT_THROW(ZipfSampler(-0.1, 10), std::invalid_argument);
-    EXPECT_THROW(ZipfSampler(NAN, 10), std::invalid_argument);
+    EXPECT_THROW(ZipfSampler(std::numeric_limits<double>::quiet_NaN(), 10), std::invalid_argument);
     EXPECT_THROW(ZipfSampler(1, 0), std::invalid_argument);
 }

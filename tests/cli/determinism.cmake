@@ -1,0 +1,27 @@
+# Same inputs + same seed => identical results document (the "wall" block aside), and a
+# different seed => a different one.
+#   cmake -DEXE=... -DSRC=... -DOUT=dir -DEXPERIMENT=file -P determinism.cmake
+foreach(run a b c)
+  set(seed 11)
+  if(run STREQUAL "c")
+    set(seed 12)
+  endif()
+  execute_process(COMMAND ${EXE} run ${EXPERIMENT} --quiet --seed ${seed} --out ${OUT}/${run}
+                  WORKING_DIRECTORY ${SRC} RESULT_VARIABLE rc OUTPUT_QUIET)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "run ${run} failed with ${rc}")
+  endif()
+  file(READ ${OUT}/${run}/results.json doc_${run})
+  string(JSON doc_${run} REMOVE "${doc_${run}}" wall)
+endforeach()
+if(NOT doc_a STREQUAL doc_b)
+  message(FATAL_ERROR "two runs with seed 11 differ")
+endif()
+if(doc_a STREQUAL doc_c)
+  message(FATAL_ERROR "seeds 11 and 12 gave identical results")
+endif()
+file(READ ${OUT}/a/series.csv csv_a)
+file(READ ${OUT}/b/series.csv csv_b)
+if(NOT csv_a STREQUAL csv_b)
+  message(FATAL_ERROR "series.csv differs between identical runs")
+endif()

@@ -1,0 +1,186 @@
+// The simulator against exact queueing results. Each case runs one simulation in a child
+// process (SimGrid allows one engine per process) and compares with the exact value using a
+// 99.9 % confidence interval from batch means (docs/validation.md). A wrong engine fails.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/math/distributions/students_t.hpp>
+#include <cmath>
+#include <fstream>
+
+#include "model/analytic/cache_hit.hpp"
+#include "model/analytic/mva.hpp"
+#include "model/analytic/queueing.hpp"
+#include "model/schema/loader.hpp"
+#include "sim/engine/simulation.hpp"
+
+using nlohmann::json;
+using namespace stacksim;
+
+namespace {
+
+// Runs the experiment in a forked child and returns its results document.
+json simulate_in_child(const std::string& experiment_json, std::uint64_t seed = 7) {
+    static int n = 0;
+    const std::string path = testing::TempDir() + "/validation_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + ".json";
+    std::ofstream(path) << experiment_json;
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error("pipe");
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(fds[0]);
+        schema::Diagnostics diag;
+        auto e = schema::load_experiment(path, {}, diag);
+        std::string out = e ? sim::simulate(*e, {seed, 0, {}}).results.dump() : "{\"error\": " + json(diag.format()).dump() + "}";
+        for (std::size_t off = 0; off < out.size();) {
+            const ssize_t w = ::write(fds[1], out.data() + off, out.size() - off);
+            if (w <= 0) ::_exit(3);
+            off += static_cast<std::size_t>(w);
+        }
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string text;
+    char buf[65536];
+    for (ssize_t r; (r = ::read(fds[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(r));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    json doc = json::parse(text);
+    EXPECT_FALSE(doc.contains("error")) << doc.dump();
+    return doc;
+}
+
+// A stack of one node service "app" (plus `extra` services), no network delay, entry "app".
+std::string experiment(const std::string& app, const std::string& workload, const std::string& duration,
+                       const std::string& warmup, const std::string& interval, const std::string& extra = "") {
+    return R"({"duration": ")" + duration + R"(", "warmup": ")" + warmup + R"(", "interval": ")" + interval +
+           R"(", "topology": {"network": {"intra_zone": {"latency": "0", "bandwidth": "1000Tbps"}}, "services": {"app": )" +
+           app + extra + R"(}}, "workload": {"entry": "app", "mix": {"e": 1}, )" + workload + "}}";
+}
+
+std::string node(const std::string& steps, int workers = 1, const std::string& more = "") {
+    return R"({"kind": "node_service", "machine": "c6i.16xlarge", "workers": )" + std::to_string(workers) + more +
+           R"(, "endpoints": {"e": {"steps": )" + steps + "}}}";
+}
+
+// Batch means over the intervals after warm-up: the mean of per-interval values and the
+// half-width of its 99.9 % confidence interval.
+struct Estimate {
+    double mean, half_width;
+};
+Estimate batch_means(const json& doc, const std::string& series, double warmup_s) {
+    std::vector<double> xs;
+    const auto& t = doc["series"]["t_s"];
+    for (std::size_t i = 0; i < t.size(); ++i)
+        if (t[i].get<double>() - doc["series"]["t_s"][0].get<double>() >= warmup_s - 1e-9 || warmup_s == 0)
+            if (t[i].get<double>() > warmup_s) xs.push_back(doc["series"][series][i].get<double>());
+    const double n = static_cast<double>(xs.size());
+    double sum = 0, sq = 0;
+    for (double x : xs) sum += x, sq += x * x;
+    const double mean = sum / n, var = (sq - n * mean * mean) / (n - 1);
+    const double t999 = boost::math::quantile(boost::math::students_t(n - 1), 0.9995);
+    return {mean, t999 * std::sqrt(std::max(var, 0.0) / n)};
+}
+
+void expect_within(const Estimate& e, double exact, const char* what) {
+    EXPECT_NEAR(e.mean, exact, e.half_width) << what << ": simulated " << e.mean << " ± " << e.half_width << ", exact " << exact;
+    EXPECT_LT(e.half_width, 0.1 * exact) << what << ": the run is too short to discriminate";
+}
+
+}  // namespace
+
+class MM1 : public testing::TestWithParam<double> {};
+
+TEST_P(MM1, MeanAndP99OfTheSojournTime) {
+    const double rho = GetParam(), mu = 100, lambda = rho * mu;
+    // Batches must be long against the relaxation time, which grows like 1/(1-ρ)².
+    const double duration = 600 / ((1 - rho) * (1 - rho)), batch = duration / 60;
+    const json doc = simulate_in_child(experiment(node(R"([{"cpu": "10ms"}])"),
+                                                  R"("type": "open", "rate": ")" + std::to_string(lambda) + R"(/s")",
+                                                  std::to_string(duration) + "s", std::to_string(2 * batch) + "s",
+                                                  std::to_string(batch) + "s"));
+    const double w = 1 / (mu - lambda);
+    expect_within(batch_means(doc, "mean_s", 2 * batch), w, "mean response");
+    // The M/M/1 sojourn time is exponential: p99 = W ln 100. Per-interval p99s give its CI;
+    // the histogram's 1 % bucket resolution is added to the interval.
+    Estimate p99 = batch_means(doc, "p99_s", 2 * batch);
+    p99.half_width += 0.01 * p99.mean;
+    expect_within(p99, w * std::log(100.0), "p99");
+    EXPECT_NEAR(doc["summary"]["services"][0]["utilisation"].get<double>(), rho, 0.02);
+}
+INSTANTIATE_TEST_SUITE_P(Validation, MM1, testing::Values(0.5, 0.8, 0.9));
+
+TEST(Validation, MMcDatabaseSlots) {
+    // 4 query slots, μ = 25/s, λ = 80/s (ρ = 0.8): W = Erlang-C wait + 40 ms.
+    const json doc = simulate_in_child(experiment(node(R"([{"db": "db", "op": "read", "query": "40ms"}])", 64),
+                                                  R"("type": "open", "rate": "80/s")", "3000s", "100s", "50s",
+                                                  R"(, "db": {"kind": "database", "machine": "r6i.large", "concurrency": 4,
+                                                      "pool": {"size": 100000}})"));
+    const auto exact = analytic::mmc(80, 25, 4);
+    expect_within(batch_means(doc, "mean_s", 100), exact.mean_response_s, "M/M/4 response");
+}
+
+TEST(Validation, MM1KBlockingProbability) {
+    // One worker, accept queue 4 -> M/M/1/5 at ρ = 0.9.
+    const json doc = simulate_in_child(experiment(node(R"([{"cpu": "10ms"}])", 1, R"(, "accept_queue": 4)"),
+                                                  R"("type": "open", "rate": "90/s")", "2000s", "50s", "25s"));
+    const double rho = 0.9, p_block = (1 - rho) * std::pow(rho, 5) / (1 - std::pow(rho, 6));
+    const json& s = doc["summary"];
+    const double blocked = static_cast<double>(s["errors"].get<std::uint64_t>()) /
+                           static_cast<double>(s["errors"].get<std::uint64_t>() + s["completed"].get<std::uint64_t>());
+    // Batch means of the per-interval blocking fraction.
+    std::vector<double> frac;
+    json ratio = doc;
+    auto& series = ratio["series"];
+    series["blocked"] = json::array();
+    for (std::size_t i = 0; i < series["t_s"].size(); ++i) {
+        const double a = series["errors_rps"][i].get<double>() + series["completed_rps"][i].get<double>();
+        series["blocked"].push_back(a > 0 ? series["errors_rps"][i].get<double>() / a : 0.0);
+    }
+    const Estimate e = batch_means(ratio, "blocked", 50);
+    expect_within(e, p_block, "blocking probability");
+    EXPECT_NEAR(blocked, p_block, e.half_width);
+    EXPECT_EQ(s["errors_by_kind"]["rejected"].get<std::uint64_t>(), s["errors"].get<std::uint64_t>());
+}
+
+TEST(Validation, MD1PollaczekKhinchine) {
+    // Deterministic 10 ms at λ = 80/s: Wq = ρS / (2(1-ρ)) = 20 ms, W = 30 ms.
+    const json doc = simulate_in_child(experiment(node(R"([{"cpu": {"dist": "deterministic", "mean": "10ms"}}])"),
+                                                  R"("type": "open", "rate": "80/s")", "2000s", "50s", "25s"));
+    expect_within(batch_means(doc, "mean_s", 50), 0.030, "M/D/1 response");
+}
+
+TEST(Validation, JacksonNetworkWithFeedback) {
+    // 30 % of visits re-enter the worker (async): λ = 70 / 0.7 = 100/s at μ = 200/s, so every
+    // visit, and thus every external request, sees an M/M/1 at ρ = 0.5: W = 10 ms.
+    const json doc = simulate_in_child(
+        experiment(node(R"([{"cpu": "5ms"}, {"branch": [{"p": 0.3, "steps": [{"call": "app", "endpoint": "e", "async": true}]}]}])"),
+                   R"("type": "open", "rate": "70/s")", "2000s", "50s", "25s"));
+    expect_within(batch_means(doc, "mean_s", 50), 0.010, "per-visit response");
+    EXPECT_NEAR(doc["summary"]["services"][0]["utilisation"].get<double>(), 0.5, 0.02);
+}
+
+TEST(Validation, ClosedLoopAgainstExactMva) {
+    // 5 users, 50 ms think time, one worker with 10 ms exponential CPU.
+    const json doc = simulate_in_child(experiment(node(R"([{"cpu": "10ms"}])"),
+                                                  R"("type": "closed", "users": 5, "think_time": "50ms")", "2000s", "50s", "25s"));
+    const auto mva = analytic::mva_exact({{"app", 0.010, 1}}, 5, 0.050);
+    expect_within(batch_means(doc, "completed_rps", 50), mva.throughput, "throughput");
+    expect_within(batch_means(doc, "mean_s", 50), mva.response_s, "response time");
+}
+
+TEST(Validation, LruCacheHitRatioAgainstChe) {
+    // Zipf(0.8) over 10,000 keys, room for 1,000: Che's approximation (error far below the
+    // interval here: 2e-4 against an exact LRU simulation in tests/model/analytic).
+    const json doc = simulate_in_child(
+        experiment(node(R"([{"cache": "kv", "keys": 10000, "zipf": 0.8}])", 4),
+                   R"("type": "open", "rate": "1000/s")", "600s", "60s", "20s",
+                   R"(, "kv": {"kind": "cache", "machine": "r6i.large", "max_keys": 1000, "op_time": "10us"})"));
+    json d = doc;
+    d["series"]["hit"] = doc["series"]["cache_hit_ratio"]["kv"];
+    const double che = analytic::lru_hit_ratio_zipf(0.8, 10000, 1000);
+    expect_within(batch_means(d, "hit", 60), che, "hit ratio");
+}
