@@ -134,10 +134,17 @@ void Runtime::start_workers() {
         if (s.kind != ServiceKind::node_service) continue;
         const MachineType* m = t_.machines.find(s.machine);
         const int workers = s.node->workers > 0 ? s.node->workers : (m ? m->vcpus : 1);
+        const bool dedicated = workers <= (m ? m->vcpus : 1);
         for (auto& inst : list)
             for (int w = 0; w < workers; ++w) {
                 auto worker = std::make_unique<Worker>();
                 worker->instance = inst.get();
+                inst->core_speed = m ? m->core_speed : 1.0;
+                if (dedicated) {
+                    worker->loop = std::make_unique<Station>(kernel_, name, 1);
+                    inst->workers.push_back(std::move(worker));
+                    continue;
+                }
                 worker->wake = sg4::Semaphore::create(0);
                 Worker* wp = worker.get();
                 // The event loop: CPU tasks block it, exactly like JavaScript on one thread.
@@ -226,8 +233,8 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
         // node_service: the cluster master hands the connection to the next worker.
         Worker& w = *inst.workers[inst.next_worker++ % inst.workers.size()];
         const NodeServiceSpec& n = *s.node;
-        if (w.in_flight >= n.max_in_flight ||
-            (n.accept_queue && static_cast<long>(w.inbox.size()) >= static_cast<long>(*n.accept_queue))) {
+        const long waiting = w.loop ? w.loop->waiting() : static_cast<long>(w.inbox.size());
+        if (w.in_flight >= n.max_in_flight || (n.accept_queue && waiting >= static_cast<long>(*n.accept_queue))) {
             reply(false, ErrorKind::rejected);  // 503 from an overloaded worker
             return;
         }
@@ -315,6 +322,10 @@ void Runtime::run(Frame* f) {
         const Step& step = (*top.steps)[top.pc++];
         if (const auto* cpu = std::get_if<CpuStep>(&step.body)) {
             Worker& w = *f->worker;
+            if (w.loop) {
+                w.loop->submit(sample(cpu->time) / w.instance->core_speed, [this, f] { run(f); });
+                return;
+            }
             w.inbox.emplace_back(f, sample(cpu->time) * kFlopsPerRefSecond);
             if (w.idle) {
                 w.idle = false;
@@ -487,7 +498,7 @@ void Runtime::deliver(Broker& b) {
 long Runtime::queue_depth(const std::string& service) const {
     long depth = 0;
     for (const auto& inst : instances_.at(service)) {
-        for (const auto& w : inst->workers) depth += static_cast<long>(w->inbox.size());
+        for (const auto& w : inst->workers) depth += static_cast<long>(w->inbox.size()) + (w->loop ? w->loop->waiting() : 0);
         if (inst->station) depth += inst->station->waiting();
     }
     if (auto it = brokers_.find(service); it != brokers_.end()) depth += static_cast<long>(it->second->messages.size());
@@ -497,7 +508,7 @@ long Runtime::queue_depth(const std::string& service) const {
 double Runtime::busy_seconds(const std::string& service) const {
     double busy = 0;
     for (const auto& inst : instances_.at(service)) {
-        for (const auto& w : inst->workers) busy += w->busy_s;
+        for (const auto& w : inst->workers) busy += w->loop ? w->loop->busy_server_seconds() : w->busy_s;
         if (inst->station) busy += inst->station->busy_server_seconds();
     }
     return busy;

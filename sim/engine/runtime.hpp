@@ -48,6 +48,10 @@ struct Frame {
 
 struct Worker {
     Instance* instance = nullptr;
+    // Fast path: a worker with a core of its own is a FIFO served at the core's speed, which
+    // is exactly what an exec on an unshared core computes, without an actor or a CPU-model
+    // solve. Workers that share cores run as actors executing on the SimGrid host.
+    std::unique_ptr<Station> loop;
     std::deque<std::pair<Frame*, double>> inbox;  // CPU tasks ready for the event loop
     simgrid::s4u::SemaphorePtr wake;
     bool idle = false;
@@ -62,6 +66,7 @@ struct Instance {
     simgrid::s4u::Host* host = nullptr;
     std::vector<std::unique_ptr<Worker>> workers;
     std::size_t next_worker = 0;
+    double core_speed = 1.0;
     std::unique_ptr<Station> station;  // LB proxy, cache shard, DB server, broker, limited external
     std::unique_ptr<LruCache> cache;
     long active = 0;                    // requests routed here and not yet answered (LB view)
