@@ -143,6 +143,13 @@ UslFit fit_usl(const std::vector<double>& n, const std::vector<double>& throughp
         damping = std::max(1e-12, damping / 100);  // undo the loop's last ×10, then relax
     }
 
+    // Projected LM can stall a hair away from a bound (where it stalls depends on rounding);
+    // a bound that fits as well is the answer, so try the faces of the feasible set.
+    for (const auto& [s, k] : {std::pair{p.sigma, 0.0}, std::pair{0.0, p.kappa}, std::pair{0.0, 0.0}}) {
+        const Params face{best_lambda(nv, xv, s, k), s, k};
+        const double face_cost = sum_squared_residuals(nv, xv, face);
+        if (face_cost <= cost * (1 + 1e-9) + 1e-300) p = face, cost = face_cost;
+    }
     fit.ok = std::isfinite(p.lambda) && p.lambda > 0;
     fit.lambda = p.lambda;
     fit.sigma = p.sigma;

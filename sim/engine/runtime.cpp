@@ -52,7 +52,13 @@ Runtime::Runtime(const Experiment& e, Kernel& kernel, Recorder& recorder)
     start_workers();
 }
 
-Runtime::~Runtime() = default;
+Runtime::~Runtime() {
+    for (Frame* f : live_frames_) delete f;
+    for (Request* r : live_requests_) delete r;
+}
+
+Request* Runtime::new_request() { return *live_requests_.insert(new Request).first; }
+Frame* Runtime::new_frame() { return *live_frames_.insert(new Frame).first; }
 
 double Runtime::sample(const Distribution& d) {
     auto it = samplers_.find(&d);
@@ -191,6 +197,7 @@ void Runtime::submit(Request* req) {
            [this, req](bool ok, ErrorKind why) {
                rec_.completion(req->mix_index, Kernel::now() - req->start_s, ok, why);
                if (req->on_finish) req->on_finish();
+               live_requests_.erase(req);
                delete req;
            });
 }
@@ -239,7 +246,7 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
             return;
         }
         ++w.in_flight;
-        auto* f = new Frame;
+        auto* f = new_frame();
         f->request = req;
         f->worker = &w;
         f->service = &s;
@@ -291,6 +298,7 @@ void Runtime::resume(Frame* f) { run(f); }
 
 void Runtime::finish(Frame* f, bool ok, ErrorKind why) {
     auto done = std::move(f->done);
+    live_frames_.erase(f);
     delete f;
     if (done) done(ok, why);
 }
@@ -482,7 +490,7 @@ void Runtime::deliver(Broker& b) {
         Instance& inst = *w->instance;
         const double one_way = hop(instances_.at(b.service->name).front().get(), &inst, 1024);
         kernel_.after(one_way, [this, &b, w, &q] {
-            auto* f = new Frame;
+            auto* f = new_frame();
             f->worker = w;
             f->service = w->instance->service;
             f->stack.push_back({&f->service->endpoints.at(q.consumer_endpoint).steps, 0});

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "model/stack/experiment.hpp"
@@ -79,6 +80,8 @@ public:
     Runtime(const Runtime&) = delete;
     Runtime& operator=(const Runtime&) = delete;
 
+    // A new request owned by the runtime (freed when it completes or when the run ends).
+    Request* new_request();
     // A client request for mix entry `mix_index` enters the stack at the workload's entry.
     void submit(Request* request);
     // Called by a worker actor after it executed a CPU task for `frame`.
@@ -123,6 +126,10 @@ private:
     std::map<std::string, std::unique_ptr<Broker>> brokers_;
     std::map<std::uint64_t, std::size_t> sticky_;  // session -> backend index
     simgrid::s4u::Host* controller_host_ = nullptr;
+    // Requests and frames still in flight when the run stops are freed with the runtime.
+    std::unordered_set<Request*> live_requests_;
+    std::unordered_set<Frame*> live_frames_;
+    Frame* new_frame();
     double sample(const Distribution& d);
 };
 

@@ -78,7 +78,7 @@ void Workload::start() {
 }
 
 void Workload::emit(std::function<void()> on_finish) {
-    auto* req = new Request;
+    auto* req = runtime_.new_request();
     req->id = next_id_++;
     const double u = std::uniform_real_distribution<double>(0, 1)(rng_);
     req->mix_index = static_cast<int>(std::min<std::size_t>(
