@@ -105,6 +105,7 @@ private:
     void invoke(const Service& target, const std::string& endpoint, const Instance* from, Request* req, Done done);
     void invoke_instance(Instance& inst, const std::string& endpoint, const Instance* from, Request* req, Done done);
     Instance& pick_backend(const Service& lb, Instance& lb_instance, const Request* req);
+    void call_external(Instance& dependency, Done done);
     void run(Frame* f);
     void finish(Frame* f, bool ok, ErrorKind why);
     void cache_step(Frame* f, const CacheStep& step);

@@ -1,0 +1,63 @@
+// Database queries: the client instance's connection pool (FIFO wait, timeout), then a query
+// slot on the primary or a read replica.
+#include "sim/engine/runtime_state.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace stacksim::sim {
+
+void Runtime::db_step(Frame* f, const DbStep& step) {
+    const Service& db = *t_.find(step.database);
+    auto& servers = instances_.at(db.name);
+    const DatabaseSpec& spec = *db.database;
+    Instance* server = servers.front().get();  // the primary
+    if (step.op == DbStep::Op::read && spec.read_from_replicas && servers.size() > 1)
+        server = servers[1 + round_robin_[db.name + "/reads"]++ % (servers.size() - 1)].get();
+    auto& pool_ptr = pools_[{f->worker->instance, db.name}];
+    if (!pool_ptr) {
+        pool_ptr = std::make_unique<Pool>();
+        pool_ptr->free = spec.pool_size;
+    }
+    Pool& pool = *pool_ptr;
+    const double one_way = hop(f->worker->instance, server, 2048);
+    auto query = [this, f, &step, server, &pool, one_way](bool granted) {
+        if (!granted) {
+            finish(f, false, ErrorKind::pool_timeout);
+            return;
+        }
+        kernel_.after(one_way, [this, f, &step, server, &pool, one_way] {
+            server->station->submit(sample(step.query), [this, f, &pool, one_way] {
+                kernel_.after(one_way, [this, f, &pool] {
+                    // Hand the connection to the next waiter, if any, else back to the pool.
+                    if (!pool.waiters.empty()) {
+                        auto w = std::move(pool.waiters.front());
+                        pool.waiters.pop_front();
+                        rec_.pool_wait(f->service->name, Kernel::now() - w.since, false);
+                        w.grant(true);
+                    } else {
+                        ++pool.free;
+                    }
+                    run(f);
+                });
+            });
+        });
+    };
+    if (pool.free > 0) {
+        --pool.free;
+        query(true);
+        return;
+    }
+    const std::uint64_t id = pool.next_id++;
+    pool.waiters.push_back({id, Kernel::now(), query});
+    kernel_.after(spec.pool_timeout_s, [this, &pool, id, name = db.name] {
+        auto it = std::find_if(pool.waiters.begin(), pool.waiters.end(), [id](const Pool::Waiter& w) { return w.id == id; });
+        if (it == pool.waiters.end()) return;  // granted in time
+        auto grant = std::move(it->grant);
+        rec_.pool_wait(name, Kernel::now() - it->since, true);
+        pool.waiters.erase(it);
+        grant(false);
+    });
+}
+
+}  // namespace stacksim::sim

@@ -1,0 +1,45 @@
+// Load balancer backend choice: round robin, random, least connections, power of two choices,
+// consistent hashing with bounded loads, sticky sessions.
+#include "sim/engine/runtime_state.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace stacksim::sim {
+
+Instance& Runtime::pick_backend(const Service& lb, Instance& lb_instance, const Request* req) {
+    auto& list = instances_.at(lb.lb->backend);
+    const std::size_t n = list.size();
+    auto least = [&](std::size_t a, std::size_t b) { return list[b]->active < list[a]->active ? b : a; };
+    std::uniform_int_distribution<std::size_t> any(0, n - 1);
+    switch (lb.lb->algorithm) {
+        case LbAlgorithm::round_robin: return *list[round_robin_[lb.name + "#" + std::to_string(lb_instance.index)]++ % n];
+        case LbAlgorithm::random: return *list[any(rng_)];
+        case LbAlgorithm::least_connections: {
+            std::size_t best = 0;
+            for (std::size_t i = 1; i < n; ++i) best = least(best, i);
+            return *list[best];
+        }
+        case LbAlgorithm::power_of_two: return *list[least(any(rng_), any(rng_))];
+        case LbAlgorithm::consistent_hash: {
+            // Consistent hashing with bounded loads: walk the ring from the key's point and take
+            // the first backend under c x average load.
+            long total = 0;
+            for (const auto& b : list) total += b->active;
+            const double cap = std::ceil(lb.lb->bounded_load * static_cast<double>(total + 1) / static_cast<double>(n));
+            const std::size_t start = mix64(req ? req->session : rng_()) % n;
+            for (std::size_t k = 0; k < n; ++k)
+                if (static_cast<double>(list[(start + k) % n]->active) < cap) return *list[(start + k) % n];
+            return *list[start];
+        }
+        case LbAlgorithm::sticky: {
+            if (!req) return *list[any(rng_)];  // internal traffic has no session
+            auto [it, fresh] = sticky_.emplace(req->session, 0);
+            if (fresh) it->second = round_robin_[lb.name]++ % n;
+            return *list[it->second];
+        }
+    }
+    return *list.front();
+}
+
+}  // namespace stacksim::sim

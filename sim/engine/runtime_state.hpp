@@ -1,0 +1,52 @@
+#pragma once
+// Private state shared by the runtime and its component files (sim/components/*.cpp).
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "sim/engine/runtime.hpp"
+
+namespace stacksim::sim {
+
+// A reference core executes 1e9 flop/s: CPU step times (given on a reference core) become
+// flops, and a host's speed is its machine's core_speed x 1e9 per core.
+inline constexpr double kFlopsPerRefSecond = 1e9;
+
+struct Runtime::Pool {  // a client instance's connection pool to one database
+    int free = 0;
+    struct Waiter {
+        std::uint64_t id;
+        double since;
+        std::function<void(bool)> grant;
+    };
+    std::deque<Waiter> waiters;
+    std::uint64_t next_id = 0;
+};
+
+struct Runtime::Broker {
+    const Service* service = nullptr;
+    std::deque<Request*> messages;  // payloads are not modelled, only their count
+    std::vector<Worker*> consumers; // one entry per consumer slot
+    std::size_t next = 0;
+    int free_slots = 0;
+    std::vector<std::function<void()>> blocked;  // producers waiting for space (backpressure: block)
+};
+
+struct Runtime::CacheState {
+    std::unique_ptr<ZipfSampler> keys;
+    std::uint64_t population = 0;
+};
+
+
+inline std::uint64_t mix64(std::uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+
+}  // namespace stacksim::sim
