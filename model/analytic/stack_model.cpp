@@ -83,7 +83,7 @@ private:
     std::map<std::string, std::size_t> station_index_;  // "service|role"
     std::vector<std::pair<const Service*, const Endpoint*>> nodes_;
     std::map<std::pair<std::string, std::string>, std::size_t> node_index_;
-    std::map<const CacheStep*, double> hit_, cache_rate_;
+    std::map<const CacheStep*, double> hit_, l1_hit_, cache_rate_;
     std::map<const CacheStep*, std::string> cache_user_;
     std::vector<double> node_rate_;
     std::map<std::size_t, Moments> memo_;
@@ -159,6 +159,33 @@ private:
         auto it = hit_.find(&c);
         return it == hit_.end() ? 0.0 : it->second;
     }
+    double l1_hit(const CacheStep& c) const {
+        auto it = l1_hit_.find(&c);
+        return it == l1_hit_.end() ? 0.0 : it->second;
+    }
+    // Probability that a lookup misses every level and runs the miss path.
+    double miss_all(const CacheStep& c) const { return (1 - l1_hit(c)) * (1 - hit(c)); }
+
+    // Hit ratio of a worker's in-process L1: Che on that worker's share of the lookups.
+    // Approximation (docs/analytic-model.md): the shared cache behind it is then solved for
+    // the remaining lookups as if their popularity were unchanged.
+    double solve_l1(const CacheStep& c, double rate_per_worker) const {
+        const double ttl = c.l1->ttl_s.value_or(kInf);
+        auto occupancy = [&](double tc) {
+            return zipf_cache_stats(c.zipf_alpha, c.key_space, rate_per_worker, tc, ttl).occupancy_keys;
+        };
+        double tc = kInf;
+        if (occupancy(kInf) > c.l1->max_keys) {
+            double lo = 0, hi = 1;
+            while (occupancy(hi) < c.l1->max_keys && hi < 1e12) hi *= 2;
+            for (int i = 0; i < 80; ++i) {
+                const double mid = 0.5 * (lo + hi);
+                (occupancy(mid) < c.l1->max_keys ? lo : hi) = mid;
+            }
+            tc = 0.5 * (lo + hi);
+        }
+        return zipf_cache_stats(c.zipf_alpha, c.key_space, rate_per_worker, tc, ttl).hit_ratio;
+    }
 
     // Expected visits from `from` to other endpoints per invocation of `steps` (scaled by m).
     void route(const Steps& steps, std::size_t from, double m, Eigen::MatrixXd& v) const {
@@ -169,7 +196,7 @@ private:
                     v(static_cast<Eigen::Index>(from),
                       static_cast<Eigen::Index>(node_index_.at({target->name, c->endpoint}))) += m;
             } else if (const auto* k = std::get_if<CacheStep>(&step.body)) {
-                route(k->on_miss, from, m * (1 - hit(*k)), v);
+                route(k->on_miss, from, m * miss_all(*k), v);
             } else if (const auto* p = std::get_if<PublishStep>(&step.body)) {
                 const QueueSpec& q = *t_.find(p->queue)->queue;
                 v(static_cast<Eigen::Index>(from),
@@ -194,11 +221,15 @@ private:
                         load_chain(b.service, rate);
                     } else if constexpr (std::is_same_v<B, CacheStep>) {
                         Station& st = station(b.cache, "commands");
-                        const double miss = 1 - hit(b);
-                        st.add(rate * (1 + miss), t_.find(b.cache)->cache->op_time, 1 / st.speed);  // GET (+ SET on miss)
-                        cache_rate_[&b] += rate;
+                        if (b.l1 && rate > 0) {
+                            const int workers = self.node && self.node->workers > 0 ? self.node->workers : vcpus(self);
+                            l1_hit_[&b] = solve_l1(b, rate / (self.replicas * workers));
+                        }
+                        const double remote = rate * (1 - l1_hit(b)), miss = 1 - hit(b);
+                        st.add(remote * (1 + miss), t_.find(b.cache)->cache->op_time, 1 / st.speed);  // GET (+ SET on miss)
+                        cache_rate_[&b] += remote;
                         cache_user_[&b] = user;
-                        load(b.on_miss, self, rate * miss, user);
+                        load(b.on_miss, self, remote * miss, user);
                     } else if constexpr (std::is_same_v<B, DbStep>) {
                         const Service& db = *t_.find(b.database);
                         station(db.name, db_role(db, b.op)).add(rate, b.query, 1.0);
@@ -407,7 +438,7 @@ private:
                                         const Service& c = *t_.find(b.cache);
                                         const Station& st = station(c.name, "commands");
                                         const Moments op = network(self, c, b.value_bytes) + st.visit(c.cache->op_time, 1 / st.speed);
-                                        return op + maybe(1 - hit(b), steps_time(b.on_miss, self) + op);
+                                        return maybe(1 - l1_hit(b), op + maybe(1 - hit(b), steps_time(b.on_miss, self) + op));
                                     } else if constexpr (std::is_same_v<B, DbStep>) {
                                         const Service& db = *t_.find(b.database);
                                         return network(self, db, 2048) + station(db.name, db_role(db, b.op)).visit(b.query, 1.0);
@@ -564,6 +595,9 @@ private:
         }
         for (const auto& [step, rate] : cache_rate_) {
             const CacheSpec& spec = *t_.find(step->cache)->cache;
+            if (step->l1 && l1_hit(*step) < 1)
+                r.caches.push_back({step->cache + " (L1)", cache_user_[step], step->key_space, step->zipf_alpha,
+                                    step->l1->ttl_s.value_or(kInf), rate / (1 - l1_hit(*step)), l1_hit(*step)});
             r.caches.push_back({step->cache, cache_user_[step], step->key_space, step->zipf_alpha,
                                 step->ttl_s.value_or(spec.default_ttl_s.value_or(kInf)), rate, hit(*step)});
         }

@@ -52,6 +52,14 @@ std::optional<Step> parse_step(const json& node, const std::string& pointer, Con
         if (auto z = r.number("zipf", 0, 5)) c.zipf_alpha = *z;
         if (r.has("ttl")) c.ttl_s = need(r.duration("ttl"));
         if (auto b = r.size("value_size")) c.value_bytes = *b;
+        if (const json* l1 = r.child("l1")) {
+            ObjectReader lr(*l1, r.at("l1"), ctx, "an object {\"max_keys\": ..., \"ttl\": ...}");
+            CacheStep::L1 spec;
+            if (auto k = need(lr.count("max_keys", 1e9, Need::required))) spec.max_keys = *k;
+            if (lr.has("ttl")) spec.ttl_s = need(lr.duration("ttl"));
+            lr.finish();
+            if (lr.valid()) c.l1 = spec;
+        }
         if (const json* miss = r.child("on_miss")) c.on_miss = parse_steps(*miss, r.at("on_miss"), ctx, depth + 1);
         step.body = std::move(c);
     } else if (kind == "db") {

@@ -28,6 +28,11 @@ struct CacheStep {
     double zipf_alpha = 0;       // 0 = uniform popularity
     std::optional<double> ttl_s; // overrides the cache's default TTL
     double value_bytes = 1024;
+    struct L1 {
+        double max_keys = 0;
+        std::optional<double> ttl_s;
+    };
+    std::optional<L1> l1;        // an in-process cache per worker, checked first
     Steps on_miss;               // run on a miss, then the value is written back
 };
 struct DbStep {

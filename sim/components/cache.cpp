@@ -1,15 +1,28 @@
-// Cache lookups: a key from the step's popularity, the shard's command thread(s), the LRU/TTL
-// store; misses run the miss path, then write the value back.
+// Cache lookups: a key from the step's popularity, then the worker's in-process L1 (if any),
+// then the shard's command thread(s) and its LRU/TTL store; a miss runs the miss path and
+// writes the value back (awaited, like a real client), filling the L1 too.
 #include "sim/engine/runtime_state.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 namespace stacksim::sim {
+
+LruCache* Runtime::l1_of(Frame* f, const CacheStep& step) {
+    if (!step.l1) return nullptr;
+    auto& slot = f->worker->l1[&step];
+    if (!slot) slot = std::make_unique<LruCache>(step.l1->max_keys, 0);
+    return slot.get();
+}
 
 void Runtime::cache_step(Frame* f, const CacheStep& step) {
     CacheState& cs = *caches_.at(&step);
     const std::uint64_t key = mix64((cs.population << 40) ^ (*cs.keys)(rng_));
+    if (LruCache* l1 = l1_of(f, step)) {
+        const bool hit = l1->get(key, Kernel::now());
+        rec_.cache_lookup(step.cache + " (L1)", hit);
+        if (hit) {
+            run(f);  // served from the worker's memory: no network, no shard
+            return;
+        }
+    }
     auto& shards = instances_.at(step.cache);
     Instance& shard = *shards[key % shards.size()];
     const Service& svc = *shard.service;
@@ -20,8 +33,24 @@ void Runtime::cache_step(Frame* f, const CacheStep& step) {
             rec_.cache_lookup(svc.name, hit);
             kernel_.after(one_way, [this, f, &step, key, hit] {
                 if (!hit) f->stack.push_back({&step.on_miss, 0, &step, key});
+                else if (LruCache* l1 = l1_of(f, step)) l1->put(key, step.value_bytes, step.l1->ttl_s.value_or(0), Kernel::now());
                 run(f);
             });
+        });
+    });
+}
+
+void Runtime::cache_write_back(Frame* f, const CacheStep& step, std::uint64_t key) {
+    auto& shards = instances_.at(step.cache);
+    Instance& shard = *shards[key % shards.size()];
+    const Service& cs = *shard.service;
+    const double one_way = hop(f->worker->instance, &shard, step.value_bytes);
+    const double ttl = step.ttl_s.value_or(cs.cache->default_ttl_s.value_or(0));
+    kernel_.after(one_way, [this, f, &shard, &cs, &step, key, ttl, one_way] {
+        shard.station->submit(sample(cs.cache->op_time), [this, f, &shard, &step, key, ttl, one_way] {
+            shard.cache->put(key, step.value_bytes, ttl, Kernel::now());
+            if (LruCache* l1 = l1_of(f, step)) l1->put(key, step.value_bytes, step.l1->ttl_s.value_or(0), Kernel::now());
+            kernel_.after(one_way, [this, f] { run(f); });
         });
     });
 }

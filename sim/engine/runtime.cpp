@@ -184,18 +184,7 @@ void Runtime::run(Frame* f) {
             const std::uint64_t key = top.key;
             f->stack.pop_back();
             if (put) {
-                // Write the fetched value back; the caller awaits the SET like a real client.
-                auto& shards = instances_.at(put->cache);
-                Instance& shard = *shards[key % shards.size()];
-                const Service& cs = *shard.service;
-                const double rtt = 2 * hop(f->worker->instance, &shard, put->value_bytes);
-                const double ttl = put->ttl_s.value_or(cs.cache->default_ttl_s.value_or(0));
-                kernel_.after(rtt / 2, [this, f, &shard, &cs, put, key, ttl, rtt] {
-                    shard.station->submit(sample(cs.cache->op_time), [this, f, &shard, put, key, ttl, rtt] {
-                        shard.cache->put(key, put->value_bytes, ttl, Kernel::now());
-                        kernel_.after(rtt / 2, [this, f] { run(f); });
-                    });
-                });
+                cache_write_back(f, *put, key);
                 return;
             }
             continue;

@@ -57,6 +57,7 @@ struct Worker {
     simgrid::s4u::SemaphorePtr wake;
     bool idle = false;
     int in_flight = 0;                             // requests accepted and not finished
+    std::unordered_map<const CacheStep*, std::unique_ptr<LruCache>> l1;  // in-process caches
     double busy_s = 0;
 };
 
@@ -109,6 +110,8 @@ private:
     void run(Frame* f);
     void finish(Frame* f, bool ok, ErrorKind why);
     void cache_step(Frame* f, const CacheStep& step);
+    void cache_write_back(Frame* f, const CacheStep& step, std::uint64_t key);
+    LruCache* l1_of(Frame* f, const CacheStep& step);
     void db_step(Frame* f, const DbStep& step);
     void publish_step(Frame* f, const PublishStep& step);
     void deliver(Broker& b);

@@ -184,3 +184,17 @@ TEST(Validation, LruCacheHitRatioAgainstChe) {
     const double che = analytic::lru_hit_ratio_zipf(0.8, 10000, 1000);
     expect_within(batch_means(d, "hit", 60), che, "hit ratio");
 }
+
+TEST(Validation, InProcessL1CacheAgainstChe) {
+    // Each of 2 workers keeps 100 of 1,000 uniformly popular keys: L1 hit ratio 10 % (Che is
+    // exact for uniform popularity); the shared cache behind it holds everything.
+    const json doc = simulate_in_child(
+        experiment(node(R"([{"cache": "kv", "keys": 1000, "l1": {"max_keys": 100}}])", 2),
+                   R"("type": "open", "rate": "2000/s")", "400s", "40s", "10s",
+                   R"(, "kv": {"kind": "cache", "machine": "r6i.large", "max_keys": 5000, "op_time": "10us"})"));
+    json d = doc;
+    d["series"]["l1"] = doc["series"]["cache_hit_ratio"]["kv (L1)"];
+    d["series"]["l2"] = doc["series"]["cache_hit_ratio"]["kv"];
+    expect_within(batch_means(d, "l1", 40), 0.10, "L1 hit ratio");
+    EXPECT_GT(batch_means(d, "l2", 40).mean, 0.99);
+}
