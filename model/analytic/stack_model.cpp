@@ -36,6 +36,20 @@ Moments maybe(double p, const Moments& m) {
 }
 double dist_var(const Distribution& d, double scale = 1.0) { return d.scv() * d.mean_s * d.mean_s * scale * scale; }
 
+// Che's characteristic time: the T at which the expected occupancy (increasing in T) fills
+// the capacity, by bisection; +inf when everything fits.
+template <class Occupancy>
+double characteristic_time(const Occupancy& occupancy, double capacity) {
+    if (occupancy(kInf) <= capacity) return kInf;
+    double lo = 0, hi = 1;
+    while (occupancy(hi) < capacity && hi < 1e12) hi *= 2;
+    for (int i = 0; i < 80; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (occupancy(mid) < capacity ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
 struct Station {
     StationReport rep;
     double speed = 1;       // divides reference-core CPU times
@@ -174,16 +188,7 @@ private:
         auto occupancy = [&](double tc) {
             return zipf_cache_stats(c.zipf_alpha, c.key_space, rate_per_worker, tc, ttl).occupancy_keys;
         };
-        double tc = kInf;
-        if (occupancy(kInf) > c.l1->max_keys) {
-            double lo = 0, hi = 1;
-            while (occupancy(hi) < c.l1->max_keys && hi < 1e12) hi *= 2;
-            for (int i = 0; i < 80; ++i) {
-                const double mid = 0.5 * (lo + hi);
-                (occupancy(mid) < c.l1->max_keys ? lo : hi) = mid;
-            }
-            tc = 0.5 * (lo + hi);
-        }
+        const double tc = characteristic_time(occupancy, c.l1->max_keys);
         return zipf_cache_stats(c.zipf_alpha, c.key_space, rate_per_worker, tc, ttl).hit_ratio;
     }
 
@@ -275,16 +280,7 @@ private:
                             (by_keys ? 1.0 : s->value_bytes);
                 return used;
             };
-            double tc = kInf;
-            if (occupancy(kInf) > capacity) {
-                double lo = 0, hi = 1;
-                while (occupancy(hi) < capacity && hi < 1e12) hi *= 2;
-                for (int i = 0; i < 80; ++i) {
-                    const double mid = 0.5 * (lo + hi);
-                    (occupancy(mid) < capacity ? lo : hi) = mid;
-                }
-                tc = 0.5 * (lo + hi);
-            }
+            const double tc = characteristic_time(occupancy, capacity);
             for (const CacheStep* s : steps)
                 hit_[s] = zipf_cache_stats(s->zipf_alpha, s->key_space, cache_rate_[s], tc, ttl_of(s)).hit_ratio;
         }
