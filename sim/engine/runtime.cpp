@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 namespace stacksim::sim {
 namespace sg4 = simgrid::s4u;
@@ -251,25 +252,37 @@ long Runtime::queue_depth(const std::string& service) const {
     return depth;
 }
 
-double Runtime::busy_seconds(const std::string& service) const {
-    double busy = 0;
+std::vector<double> Runtime::instance_busy_seconds(const std::string& service) const {
+    std::vector<double> out;
     for (const auto& inst : instances_.at(service)) {
+        double busy = inst->station ? inst->station->busy_server_seconds() : 0.0;
         for (const auto& w : inst->workers) busy += w->loop ? w->loop->busy_server_seconds() : w->busy_s;
-        if (inst->station) busy += inst->station->busy_server_seconds();
+        out.push_back(busy);
     }
-    return busy;
+    return out;
 }
 
-int Runtime::capacity_servers(const std::string& service) const {
-    int servers = 0;
+std::vector<int> Runtime::instance_servers(const std::string& service) const {
+    std::vector<int> out;
     for (const auto& inst : instances_.at(service)) {
-        if (!inst->workers.empty()) {
+        int servers = inst->station ? inst->station->servers() : 0;
+        if (!inst->workers.empty()) {  // workers beyond the vCPUs add no capacity
             const MachineType* m = t_.machines.find(inst->service->machine);
             servers += std::min(static_cast<int>(inst->workers.size()), m ? m->vcpus : 1);
         }
-        if (inst->station) servers += inst->station->servers();
+        out.push_back(servers);
     }
-    return servers;
+    return out;
+}
+
+double Runtime::busy_seconds(const std::string& service) const {
+    const auto per = instance_busy_seconds(service);
+    return std::accumulate(per.begin(), per.end(), 0.0);
+}
+
+int Runtime::capacity_servers(const std::string& service) const {
+    const auto per = instance_servers(service);
+    return std::accumulate(per.begin(), per.end(), 0);
 }
 
 }  // namespace stacksim::sim

@@ -92,6 +92,8 @@ public:
     [[nodiscard]] long queue_depth(const std::string& service) const;
     [[nodiscard]] double busy_seconds(const std::string& service) const;
     [[nodiscard]] int capacity_servers(const std::string& service) const;
+    [[nodiscard]] std::vector<double> instance_busy_seconds(const std::string& service) const;
+    [[nodiscard]] std::vector<int> instance_servers(const std::string& service) const;
     // A host for the run's controller actor (not part of the stack).
     [[nodiscard]] simgrid::s4u::Host* controller_host() const { return controller_host_; }
 

@@ -45,7 +45,9 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
         const Service& s = *list.front()->service;
         if (s.kind == ServiceKind::external && !s.external->concurrency) continue;
         recorder.add_probe({name, to_string(s.kind), [&runtime, n = name] { return runtime.busy_seconds(n); },
-                            runtime.capacity_servers(name), [&runtime, n = name] { return runtime.queue_depth(n); }});
+                            runtime.capacity_servers(name), [&runtime, n = name] { return runtime.queue_depth(n); },
+                            [&runtime, n = name] { return runtime.instance_busy_seconds(n); },
+                            runtime.instance_servers(name)});
     }
     Workload workload(e, kernel, runtime);
     workload.start();

@@ -102,6 +102,13 @@ void Recorder::close_interval(double t_end) {
         utilisation_s_[p.service].push_back(ratio(delta, interval_s_ * p.servers));
         depth_s_[p.service].push_back(static_cast<double>(p.depth()));
         if (start >= warmup_s_ - 1e-9) busy_after_warmup_[p.service] += delta;
+
+    }
+    // Per-instance busy time is snapshotted once, at the first interval end after the warm-up.
+    if (warmup_s_ > 0 && instance_snapshot_s_ < 0 && t_end >= warmup_s_ - 1e-9) {
+        for (const Probe& p : probes_)
+            if (p.instance_busy_s) instance_busy_at_warmup_[p.service] = p.instance_busy_s();
+        instance_snapshot_s_ = t_end;
     }
     for (auto& [name, c] : cache_interval_) {
         hit_ratio_s_[name].push_back(ratio(static_cast<double>(c.hits), static_cast<double>(c.lookups)));
@@ -140,10 +147,22 @@ nlohmann::json Recorder::summary() const {
     json services = json::array();
     for (const Probe& p : probes_) {
         const auto it = busy_after_warmup_.find(p.service);
-        services.push_back({{"service", p.service},
-                            {"kind", p.kind},
-                            {"servers", p.servers},
-                            {"utilisation", ratio(it == busy_after_warmup_.end() ? 0 : it->second, measured_s * p.servers)}});
+        nlohmann::json svc{{"service", p.service},
+                           {"kind", p.kind},
+                           {"servers", p.servers},
+                           {"utilisation", ratio(it == busy_after_warmup_.end() ? 0 : it->second, measured_s * p.servers)}};
+        if (p.instance_busy_s) {
+            const auto now = p.instance_busy_s();
+            const auto snap = instance_busy_at_warmup_.find(p.service);
+            const double since = instance_snapshot_s_ >= 0 ? instance_snapshot_s_ : 0;
+            nlohmann::json per = nlohmann::json::array();
+            for (std::size_t i = 0; i < now.size(); ++i) {
+                const double before = snap != instance_busy_at_warmup_.end() ? snap->second[i] : 0;
+                per.push_back(ratio(now[i] - before, (e_.duration_s - since) * p.instance_servers[i]));
+            }
+            svc["instance_utilisation"] = per;
+        }
+        services.push_back(svc);
     }
     s["services"] = services;
     json caches = json::array();

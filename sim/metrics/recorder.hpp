@@ -26,6 +26,9 @@ public:
         std::function<double()> busy_s;
         int servers = 0;
         std::function<long()> depth;
+        // Per instance: cumulative busy server-seconds and servers (for per-instance utilisation).
+        std::function<std::vector<double>()> instance_busy_s;
+        std::vector<int> instance_servers;
     };
 
     Recorder(const Experiment& e);
@@ -73,6 +76,8 @@ private:
     std::map<std::string, PoolCounts> pools_;
     std::map<std::string, QueueCounts> queues_;
     std::map<std::string, double> busy_after_warmup_;
+    std::map<std::string, std::vector<double>> instance_busy_at_warmup_;  // snapshot when measuring starts
+    double instance_snapshot_s_ = -1;
     // series
     std::vector<double> t_, arrivals_s_, ok_s_, errors_s_, in_flight_s_, mean_s_;
     std::array<std::vector<double>, 5> quantiles_s_;  // p50 p90 p95 p99 p99.9

@@ -110,6 +110,7 @@ TEST_P(MM1, MeanAndP99OfTheSojournTime) {
     p99.half_width += 0.01 * p99.mean;
     expect_within(p99, w * std::log(100.0), "p99");
     EXPECT_NEAR(doc["summary"]["services"][0]["utilisation"].get<double>(), rho, 0.02);
+    EXPECT_NEAR(doc["summary"]["services"][0]["instance_utilisation"][0].get<double>(), rho, 0.02);
 }
 INSTANTIATE_TEST_SUITE_P(Validation, MM1, testing::Values(0.5, 0.8, 0.9));
 
