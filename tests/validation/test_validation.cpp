@@ -199,3 +199,65 @@ TEST(Validation, InProcessL1CacheAgainstChe) {
     expect_within(batch_means(d, "l1", 40), 0.10, "L1 hit ratio");
     EXPECT_GT(batch_means(d, "l2", 40).mean, 0.99);
 }
+
+namespace {
+// Mean arrivals/s over the intervals ending in (from, to], with a 99.9 % interval from the
+// Poisson count (variance = mean).
+Estimate arrival_rate(const json& doc, double from, double to) {
+    double count = 0, span = 0;
+    const auto& t = doc["series"]["t_s"];
+    const double dt = doc["series"]["t_s"][1].get<double>() - doc["series"]["t_s"][0].get<double>();
+    for (std::size_t i = 0; i < t.size(); ++i)
+        if (t[i].get<double>() > from + 1e-9 && t[i].get<double>() <= to + 1e-9) {
+            count += doc["series"]["arrivals_rps"][i].get<double>() * dt;
+            span += dt;
+        }
+    return {count / span, 3.29 * std::sqrt(count) / span};
+}
+}  // namespace
+
+TEST(Validation, ArrivalProfileStepsAndRamps) {
+    // 100/s, a step to 300/s at 100 s, then a ramp to 500/s reached at 200 s.
+    const json doc = simulate_in_child(experiment(node(R"([{"cpu": "100us"}])", 16),
+        R"("type": "open", "rate": "100/s", "profile": [{"at": "100s", "rate": "300/s"}, {"at": "200s", "rate": "500/s", "ramp": true}])",
+        "300s", "0s", "10s"));
+    expect_within(arrival_rate(doc, 0, 100), 100, "before the step");
+    expect_within(arrival_rate(doc, 100, 200), 400, "during the ramp (mean of 300 -> 500)");
+    expect_within(arrival_rate(doc, 200, 300), 500, "after the ramp");
+}
+
+TEST(Validation, MmppBurstsHaveTheirMeanRate) {
+    // Calm 100/s for 20 s on average, bursts of 1000/s for 5 s: mean (100·20 + 1000·5) / 25 = 280/s.
+    const json doc = simulate_in_child(experiment(node(R"([{"cpu": "100us"}])", 16),
+        R"("type": "open", "rate": "100/s", "arrivals": "mmpp", "mmpp": {"burst_rate": "1000/s", "burst_mean": "5s", "calm_mean": "20s"})",
+        "20000s", "0s", "500s"));
+    expect_within(batch_means(doc, "arrivals_rps", 0), 280, "MMPP mean rate");
+}
+
+TEST(Validation, DiurnalAndFlashCrowdShapes) {
+    const json day = simulate_in_child(experiment(node(R"([{"cpu": "100us"}])", 16),
+        R"("type": "open", "rate": "200/s", "arrivals": "diurnal", "diurnal": {"amplitude": 0.5, "period": "400s"})",
+        "400s", "0s", "10s"));
+    expect_within(arrival_rate(day, 0, 400), 200, "diurnal mean over a period");
+    expect_within(arrival_rate(day, 0, 200), 200 * (1 + 0.5 * 2 / 3.14159265358979), "diurnal upper half-period");
+    const json flash = simulate_in_child(experiment(node(R"([{"cpu": "100us"}])", 16),
+        R"("type": "open", "rate": "100/s", "arrivals": "flash_crowd", "flash_crowd": {"at": "100s", "peak": "1000/s", "rise": "10s", "decay": "50s"})",
+        "400s", "0s", "10s"));
+    expect_within(arrival_rate(flash, 0, 100), 100, "before the flash crowd");
+    // Rise 100 -> 1000 over 10 s: mean 550/s.
+    expect_within(arrival_rate(flash, 100, 110), 550, "rise");
+}
+
+TEST(Validation, TraceReplayReproducesTheTimestamps) {
+    const std::string trace = testing::TempDir() + "/trace.csv";
+    {
+        std::ofstream out(trace);
+        out << "timestamp_s,comment\n";
+        for (int i = 0; i < 1000; ++i) out << 0.05 * i << ",x\n";  // 20/s for 50 s
+    }
+    const json doc = simulate_in_child(experiment(node(R"([{"cpu": "100us"}])", 4),
+        R"("type": "open", "arrivals": "trace", "trace": ")" + trace + R"(")", "100s", "0s", "10s"));
+    EXPECT_EQ(doc["summary"]["arrivals"].get<std::uint64_t>(), 1000u);
+    EXPECT_DOUBLE_EQ(doc["series"]["arrivals_rps"][0].get<double>(), 20.0);
+    EXPECT_DOUBLE_EQ(doc["series"]["arrivals_rps"][6].get<double>(), 0.0);
+}
