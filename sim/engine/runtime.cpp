@@ -116,7 +116,8 @@ void Runtime::submit(Request* req) {
            });
 }
 
-void Runtime::invoke(const Service& target, const std::string& endpoint, const Instance* from, Request* req, Done done) {
+void Runtime::invoke(const Service& target, const std::string& endpoint, const Instance* from, Request* req, Done done,
+                     Payload payload) {
     auto& list = instances_.at(target.name);
     if (target.kind == ServiceKind::external) {
         call_external(*list.front(), std::move(done));
@@ -125,24 +126,25 @@ void Runtime::invoke(const Service& target, const std::string& endpoint, const I
     // Clients and services spread their calls over instances (DNS / kube-proxy style).
     auto& rr = round_robin_[target.name];
     Instance& inst = *list[rr++ % list.size()];
-    invoke_instance(inst, endpoint, from, req, std::move(done));
+    invoke_instance(inst, endpoint, from, req, std::move(done), payload);
 }
 
-void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const Instance* from, Request* req, Done done) {
+void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const Instance* from, Request* req, Done done,
+                              Payload payload) {
     const Service& s = *inst.service;
-    const double out = hop(from, &inst, 1024);
-    kernel_.after(out, [this, &inst, &s, endpoint, req, done = std::move(done), out]() mutable {
-        auto reply = [this, out, done = std::move(done)](bool ok, ErrorKind why) {
-            kernel_.after(out, [done, ok, why] { done(ok, why); });
+    const double out = hop(from, &inst, payload.request_bytes), back = hop(from, &inst, payload.response_bytes);
+    kernel_.after(out, [this, &inst, &s, endpoint, req, done = std::move(done), back, payload]() mutable {
+        auto reply = [this, back, done = std::move(done)](bool ok, ErrorKind why) {
+            kernel_.after(back, [done, ok, why] { done(ok, why); });
         };
         if (s.kind == ServiceKind::load_balancer) {
-            inst.station->submit(sample(s.lb->cpu_per_request), [this, &inst, &s, endpoint, req, reply = std::move(reply)]() mutable {
+            inst.station->submit(sample(s.lb->cpu_per_request), [this, &inst, &s, endpoint, req, payload, reply = std::move(reply)]() mutable {
                 Instance& backend = pick_backend(s, inst, req);
                 ++backend.active;
                 invoke_instance(backend, endpoint, &inst, req, [&backend, reply = std::move(reply)](bool ok, ErrorKind why) {
                     --backend.active;
                     reply(ok, why);
-                });
+                }, payload);
             });
             return;
         }
@@ -207,13 +209,17 @@ void Runtime::run(Frame* f) {
         if (const auto* call = std::get_if<CallStep>(&step.body)) {
             const Service& target = *t_.find(call->service);
             if (call->async) {  // fire-and-forget: the caller goes on at once
-                invoke(target, call->endpoint, f->worker->instance, nullptr, [](bool, ErrorKind) {});
+                invoke(target, call->endpoint, f->worker->instance, nullptr, [](bool, ErrorKind) {},
+                       {call->request_bytes, call->response_bytes});
                 continue;
             }
-            invoke(target, call->endpoint, f->worker->instance, f->request, [this, f](bool ok, ErrorKind why) {
-                if (ok) run(f);
-                else finish(f, false, why);
-            });
+            invoke(
+                target, call->endpoint, f->worker->instance, f->request,
+                [this, f](bool ok, ErrorKind why) {
+                    if (ok) run(f);
+                    else finish(f, false, why);
+                },
+                {call->request_bytes, call->response_bytes});
             return;
         }
         if (const auto* c = std::get_if<CacheStep>(&step.body)) {

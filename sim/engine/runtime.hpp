@@ -74,6 +74,11 @@ struct Instance {
     long active = 0;                    // requests routed here and not yet answered (LB view)
 };
 
+// A call carries request_bytes out and response_bytes back over each network hop.
+struct Payload {
+    double request_bytes = 1024, response_bytes = 4096;
+};
+
 class Runtime {
 public:
     Runtime(const Experiment& e, Kernel& kernel, Recorder& recorder);
@@ -105,8 +110,10 @@ private:
 
     void build_platform();
     void start_workers();
-    void invoke(const Service& target, const std::string& endpoint, const Instance* from, Request* req, Done done);
-    void invoke_instance(Instance& inst, const std::string& endpoint, const Instance* from, Request* req, Done done);
+    void invoke(const Service& target, const std::string& endpoint, const Instance* from, Request* req, Done done,
+                Payload payload = {});
+    void invoke_instance(Instance& inst, const std::string& endpoint, const Instance* from, Request* req, Done done,
+                         Payload payload);
     Instance& pick_backend(const Service& lb, Instance& lb_instance, const Request* req);
     void call_external(Instance& dependency, Done done);
     void run(Frame* f);
