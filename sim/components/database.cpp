@@ -21,19 +21,19 @@ void Runtime::db_step(Frame* f, const DbStep& step) {
     }
     Pool& pool = *pool_ptr;
     const double one_way = hop(f->worker->instance, server, 2048);
-    auto query = [this, f, &step, server, &pool, one_way](bool granted) {
+    auto query = [this, f, &step, server, &pool, one_way, &db](bool granted) {
         if (!granted) {
             finish(f, false, ErrorKind::pool_timeout);
             return;
         }
-        kernel_.after(one_way, [this, f, &step, server, &pool, one_way] {
-            server->station->submit(sample(step.query), [this, f, &pool, one_way] {
-                kernel_.after(one_way, [this, f, &pool] {
+        kernel_.after(one_way, [this, f, &step, server, &pool, one_way, &db] {
+            server->station->submit(sample(step.query), [this, f, &pool, one_way, &db] {
+                kernel_.after(one_way, [this, f, &pool, &db] {
                     // Hand the connection to the next waiter, if any, else back to the pool.
                     if (!pool.waiters.empty()) {
                         auto w = std::move(pool.waiters.front());
                         pool.waiters.pop_front();
-                        rec_.pool_wait(f->service->name, Kernel::now() - w.since, false);
+                        rec_.pool_wait(db.name, Kernel::now() - w.since, false);
                         w.grant(true);
                     } else {
                         ++pool.free;
