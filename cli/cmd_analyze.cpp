@@ -4,7 +4,6 @@
 #include "cli/commands.hpp"
 #include "model/analytic/stack_model.hpp"
 #include "model/results/atomic_file.hpp"
-#include "model/schema/loader.hpp"
 #include "model/units/units.hpp"
 #include "stacksim/version.hpp"
 
@@ -73,9 +72,7 @@ void add_analyze(CLI::App& app, int& exit_code) {
     cmd->add_option("--json", o->json_out, "Also write the analysis as JSON to this file (written atomically)");
     cmd->add_option("--set", o->sets, "Override a value, e.g. --set workload.rate=2M/min or --set topology.services.api.replicas=12");
     cmd->callback([o, &exit_code] {
-        schema::Diagnostics diag;
-        auto experiment = schema::load_experiment(o->experiment, o->sets, diag);
-        std::cerr << diag.format();
+        auto experiment = load_experiment_or_report(o->experiment, o->sets);
         if (!experiment) {
             exit_code = kExitBadInput;
             return;

@@ -13,7 +13,6 @@
 #include "cli/run_report.hpp"
 #include "model/analytic/stack_model.hpp"
 #include "model/results/atomic_file.hpp"
-#include "model/schema/loader.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/random/sampler.hpp"
 #include "stacksim/version.hpp"
@@ -163,9 +162,7 @@ void add_run(CLI::App& app, int& exit_code) {
     cmd->add_option("--replication-index", o->replication_index, "internal: set for replication child processes")
         ->group("");
     cmd->callback([o, &exit_code] {
-        schema::Diagnostics diag;
-        auto e = schema::load_experiment(o->experiment, o->sets, diag);
-        std::cerr << diag.format();
+        auto e = load_experiment_or_report(o->experiment, o->sets);
         if (!e) {
             exit_code = kExitBadInput;
             return;

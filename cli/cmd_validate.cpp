@@ -5,6 +5,13 @@
 
 namespace stacksim::cli {
 
+std::optional<Experiment> load_experiment_or_report(const std::string& path, const std::vector<std::string>& overrides) {
+    schema::Diagnostics diag;
+    auto e = schema::load_experiment(path, overrides, diag);
+    std::cerr << diag.format();
+    return e;
+}
+
 void add_validate(CLI::App& app, int& exit_code) {
     auto* cmd = app.add_subcommand("validate", "Check topology and experiment files; report every problem at once");
     auto files = std::make_shared<std::vector<std::string>>();

@@ -43,7 +43,7 @@ void Runtime::start_workers() {
                                            if (flops > 0) sg4::this_actor::execute(flops);
                                            wp->busy_s += Kernel::now() - t0;
                                            kernel_.count_event();
-                                           resume(frame);
+                                           run(frame);  // continue the request after its CPU step
                                        }
                                    });
                 inst->workers.push_back(std::move(worker));

@@ -19,7 +19,6 @@ public:
 
     static double now() { return simgrid::s4u::Engine::get_clock(); }
     [[nodiscard]] double end() const { return end_s_; }
-    [[nodiscard]] bool over() const { return now() >= end_s_; }
 
     // Runs f at now + delay_s (nothing is scheduled past the end of the run).
     template <class F>

@@ -170,8 +170,6 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
     });
 }
 
-void Runtime::resume(Frame* f) { run(f); }
-
 void Runtime::finish(Frame* f, bool ok, ErrorKind why) {
     auto done = std::move(f->done);
     live_frames_.erase(f);

@@ -90,8 +90,6 @@ public:
     Request* new_request();
     // A client request for mix entry `mix_index` enters the stack at the workload's entry.
     void submit(Request* request);
-    // Called by a worker actor after it executed a CPU task for `frame`.
-    void resume(Frame* frame);
 
     [[nodiscard]] const std::map<std::string, std::vector<std::unique_ptr<Instance>>>& instances() const { return instances_; }
     [[nodiscard]] long queue_depth(const std::string& service) const;

@@ -47,7 +47,6 @@ public:
     [[nodiscard]] nlohmann::json series() const;
     [[nodiscard]] std::string series_csv() const;
     [[nodiscard]] std::uint64_t completed() const { return total_completed_; }
-    [[nodiscard]] double interval() const { return interval_s_; }
 
 private:
     struct Interval {

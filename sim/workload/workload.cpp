@@ -11,7 +11,7 @@
 namespace stacksim::sim {
 
 Workload::Workload(const Experiment& e, Kernel& kernel, Runtime& runtime)
-    : e_(e), w_(e.workload), kernel_(kernel), runtime_(runtime), rng_(kernel.stream(2)), think_(e.workload.think_time) {
+    : w_(e.workload), kernel_(kernel), runtime_(runtime), rng_(kernel.stream(2)), think_(e.workload.think_time) {
     double acc = 0;
     for (const auto& m : w_.mix) mix_cdf_.push_back(acc += m.weight);
     if (w_.type == stacksim::Workload::Type::open && w_.arrivals == stacksim::Workload::Arrivals::trace) {
@@ -63,8 +63,6 @@ double Workload::rate_at(double t) const {
     }
     return r;
 }
-
-double Workload::peak_rate() const { return std::max(w_.peak_rate_per_s(), 1e-12); }
 
 void Workload::start() {
     if (w_.type == stacksim::Workload::Type::closed) {
@@ -118,7 +116,7 @@ void Workload::next_open_arrival() {
         }
     } else {
         // Non-homogeneous Poisson by thinning (Lewis & Shedler) under the peak rate.
-        const double peak = peak_rate();
+        const double peak = std::max(w_.peak_rate_per_s(), 1e-12);
         do {
             next += std::exponential_distribution<double>(peak)(rng_);
             if (next >= kernel_.end()) return;

@@ -17,16 +17,13 @@ public:
     Workload(const Experiment& e, Kernel& kernel, Runtime& runtime);
     void start();
 
-    // Instantaneous rate of the open process at t (requests/s); exposed for tests.
-    [[nodiscard]] double rate_at(double t) const;
-
 private:
+    // Instantaneous rate of the open process at t (requests/s).
+    [[nodiscard]] double rate_at(double t) const;
     void next_open_arrival();
     void user_cycle();
     void emit(std::function<void()> on_finish);
-    double peak_rate() const;
 
-    const Experiment& e_;
     const stacksim::Workload& w_;
     Kernel& kernel_;
     Runtime& runtime_;
