@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/run_report.hpp"
 #include "model/analytic/stack_model.hpp"
+#include "model/check/gate.hpp"
 #include "model/results/atomic_file.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/random/sampler.hpp"
@@ -60,31 +61,15 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
-nlohmann::json inputs_json(const Experiment& e, const RunOpts& o) {
-    return {{"experiment", o.experiment},
+nlohmann::json inputs_json(const Experiment& e, const std::string& experiment, const std::vector<std::string>& sets) {
+    return {{"experiment", experiment},
             {"topology", e.topology.file},
-            {"overrides", o.sets},
+            {"overrides", sets},
             {"hash", fmt::format("{:016x}", fnv1a(e.topology.file, fnv1a(e.file)))}};
 }
 
 int run_one(const Experiment& e, const RunOpts& o, std::uint64_t seed) {
-    ProgressBar bar(!o.quiet && ::isatty(STDERR_FILENO));
-    sim::RunOptions ro;
-    ro.seed = seed;
-    ro.replication = std::max(0, o.replication_index);
-    ro.progress = [&bar](double s, double end, std::uint64_t ev) { bar(s, end, ev); };
-    auto out = sim::simulate(e, ro);
-    nlohmann::json doc{{"stacksim_version", kVersion}, {"kind", "run"}, {"name", e.name},
-                       {"inputs", inputs_json(e, o)}, {"duration_s", e.duration_s}, {"warmup_s", e.warmup_s},
-                       {"interval_s", e.interval_s}};
-    doc.update(out.results);
-    try {
-        doc["analytic"] = analytic::to_json(analytic::analyze(e));
-    } catch (const std::exception& ex) {
-        doc["analytic"] = {{"error", ex.what()}};
-    }
-    results::write_file_atomically(o.out + "/series.csv", out.series_csv);
-    results::write_file_atomically(o.out + "/results.json", doc.dump(1) + "\n");
+    const auto doc = simulate_and_write(e, {o.experiment, o.sets, o.out}, seed, std::max(0, o.replication_index), !o.quiet);
     if (o.replication_index < 0) {
         print_run_summary(doc, std::cout);
         std::cout << "results: " << o.out << "/results.json\nseries:  " << o.out << "/series.csv\n";
@@ -138,8 +123,9 @@ int run_replications(const Experiment& e, const RunOpts& o, std::uint64_t seed, 
         runs.push_back(nlohmann::json::parse(in));
     }
     nlohmann::json doc{{"stacksim_version", kVersion}, {"kind", "replications"}, {"name", e.name},
-                       {"inputs", inputs_json(e, o)}, {"seed", seed}, {"replications", reps},
-                       {"runs", dirs}, {"aggregate", aggregate_replications(runs)}, {"analytic", runs.front()["analytic"]}};
+                       {"inputs", inputs_json(e, o.experiment, o.sets)}, {"seed", seed}, {"replications", reps},
+                       {"runs", dirs}, {"aggregate", aggregate_replications(runs)}, {"slos", check::pool_slos(runs)},
+                       {"analytic", runs.front()["analytic"]}};
     results::write_file_atomically(o.out + "/results.json", doc.dump(1) + "\n");
     print_replication_summary(doc, std::cout);
     std::cout << "results: " << o.out << "/results.json (and rep-*/ per replication)\n";
@@ -147,6 +133,28 @@ int run_replications(const Experiment& e, const RunOpts& o, std::uint64_t seed, 
 }
 
 }  // namespace
+
+nlohmann::json simulate_and_write(const Experiment& e, const RunTarget& target, std::uint64_t seed, int replication,
+                                  bool progress) {
+    ProgressBar bar(progress && ::isatty(STDERR_FILENO));
+    sim::RunOptions ro;
+    ro.seed = seed;
+    ro.replication = replication;
+    ro.progress = [&bar](double s, double end, std::uint64_t ev) { bar(s, end, ev); };
+    auto out = sim::simulate(e, ro);
+    nlohmann::json doc{{"stacksim_version", kVersion}, {"kind", "run"}, {"name", e.name},
+                       {"inputs", inputs_json(e, target.experiment, target.sets)}, {"duration_s", e.duration_s},
+                       {"warmup_s", e.warmup_s}, {"interval_s", e.interval_s}};
+    doc.update(out.results);
+    try {
+        doc["analytic"] = analytic::to_json(analytic::analyze(e));
+    } catch (const std::exception& ex) {
+        doc["analytic"] = {{"error", ex.what()}};
+    }
+    results::write_file_atomically(target.out + "/series.csv", out.series_csv);
+    results::write_file_atomically(target.out + "/results.json", doc.dump(1) + "\n");
+    return doc;
+}
 
 void add_run(CLI::App& app, int& exit_code) {
     auto* cmd = app.add_subcommand("run", "Simulate an experiment on SimGrid and write its results document");

@@ -11,6 +11,10 @@ int main(int argc, char** argv) {
     stacksim::cli::add_validate(app, exit_code);
     stacksim::cli::add_analyze(app, exit_code);
     stacksim::cli::add_run(app, exit_code);
+    stacksim::cli::add_sweep(app, exit_code);
+    stacksim::cli::add_merge(app, exit_code);
+    stacksim::cli::add_check(app, exit_code);
+    stacksim::cli::add_report(app, exit_code);
     stacksim::cli::add_machines(app, exit_code);
     try {
         app.parse(argc, argv);

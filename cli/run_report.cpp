@@ -90,6 +90,32 @@ void print_run_summary(const json& doc, std::ostream& out) {
         out << fmt::format("queue {}: {} published, {} rejected\n", q["queue"].get<std::string>(), q["accepted"].get<std::uint64_t>(),
                            q["rejected"].get<std::uint64_t>());
     out << "est. = analytic model (stacksim analyze); '<- differs' marks a gap over 15 %\n";
+    print_slos(doc.value("slos", json::array()), out);
+    if (doc.contains("cost")) {
+        const json& c = doc["cost"];
+        out << fmt::format("\ncost ${:.2f}/h (${:.0f}/month at 730 h), {} per 1M requests (on-demand prices of {})\n",
+                           num(c["per_hour_usd"]), num(c["per_month_usd"]),
+                           c["per_million_requests_usd"].is_number() ? fmt::format("${:.4f}", num(c["per_million_requests_usd"])) : "n/a",
+                           c.value("price_date", "?"));
+    }
+}
+
+void print_slos(const json& slos, std::ostream& out) {
+    if (slos.empty()) return;
+    out << fmt::format("\n{:<24} {:>9} {:>10} {:>7} {:>13}  {}\n", "SLO", "objective", "SLI", "verdict", "budget spent",
+                       "burn-rate alerts (fired at)");
+    for (const auto& s : slos) {
+        std::string alerts;
+        for (const auto& a : s.value("alerts", json::array()))
+            for (const auto& f : a.value("fired", json::array()))
+                alerts += fmt::format("{}{} {:g}x@{}", alerts.empty() ? "" : ", ", a.value("severity", "page"), num(a["burn_rate"]),
+                                      units::format_duration(num(f["at_s"])));
+        const json& b = s.value("budget", json::object());
+        out << fmt::format("{:<24} {:>8.4g}% {:>9.4f}% {:>7} {:>12.3g}%  {}\n", s.value("name", "?"), 100 * num(s["objective"]),
+                           100 * num(s["sli_value"]), s.value("met", false) ? "met" : "MISSED",
+                           100 * num(b.value("consumed_fraction", json())), alerts.empty() ? "none" : alerts);
+    }
+    out << "budget spent: this run's bad events as a share of the SLO window's error budget (docs/slo.md)\n";
 }
 
 json aggregate_replications(const std::vector<json>& runs) {
@@ -133,6 +159,7 @@ void print_replication_summary(const json& doc, std::ostream& out) {
         out << fmt::format("{:<40} {:>14} {:>14}\n", metric, time ? units::format_duration(mean) : fmt::format("{:.5g}", mean),
                            time ? units::format_duration(ci) : fmt::format("{:.3g}", ci));
     }
+    print_slos(doc.value("slos", json::array()), out);
 }
 
 }  // namespace stacksim::cli

@@ -9,6 +9,8 @@
 namespace stacksim::cli {
 
 void print_run_summary(const nlohmann::json& doc, std::ostream& out);
+// SLO verdicts, budget spent and alerts (the `slos[]` entries of a results document).
+void print_slos(const nlohmann::json& slos, std::ostream& out);
 nlohmann::json aggregate_replications(const std::vector<nlohmann::json>& runs);
 void print_replication_summary(const nlohmann::json& doc, std::ostream& out);
 

@@ -13,6 +13,7 @@
 #include "model/analytic/queueing.hpp"
 #include "model/analytic/response_time.hpp"
 #include "model/analytic/zipf_population.hpp"
+#include "model/cost/deployment_cost.hpp"
 
 namespace stacksim::analytic {
 namespace {
@@ -597,10 +598,10 @@ private:
             r.caches.push_back({step->cache, cache_user_[step], step->key_space, step->zipf_alpha,
                                 step->ttl_s.value_or(spec.default_ttl_s.value_or(kInf)), rate, hit(*step)});
         }
-        for (const auto& [name, s] : t_.services)
-            if (const MachineType* m = machine(s)) r.cost_per_h += s.replicas * m->price_per_h;
-        r.cost_per_month = r.cost_per_h * 730;
-        r.cost_per_million = r.throughput > 0 ? r.cost_per_h / (r.throughput * 3600) * 1e6 : kInf;
+        const DeploymentCost cost = deployment_cost(t_);
+        r.cost_per_h = cost.per_hour_usd;
+        r.cost_per_month = cost.per_month_usd();
+        r.cost_per_million = cost.per_million_requests_usd(r.throughput);
 
         r.notes.push_back("p95/p99 fit a gamma distribution to each endpoint's mean and variance (sum of "
                           "independent per-hop waits and service times)");

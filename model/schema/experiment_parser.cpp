@@ -124,8 +124,21 @@ std::vector<T> parse_object_list(const json& node, const std::string& pointer, C
     return out;
 }
 
+std::vector<BurnRateAlert> parse_alerts(const json& node, const std::string& pointer, Context& ctx) {
+    return parse_object_list<BurnRateAlert>(node, pointer, ctx, "alert", [](ObjectReader& r) {
+        BurnRateAlert a;
+        if (auto s = r.one_of("severity", {"page", "ticket"})) a.severity = *s;
+        if (auto l = r.duration("long_window", Need::required)) a.long_window_s = *l;
+        if (auto s = r.duration("short_window", Need::required)) a.short_window_s = *s;
+        if (auto b = r.number("burn_rate", 0.01, 1e6, Need::required)) a.burn_rate = *b;
+        if (a.long_window_s <= 0 || a.short_window_s <= 0) r.error("", "alert windows must be positive");
+        else if (a.short_window_s > a.long_window_s) r.error("short_window", "the short window must not exceed the long window");
+        return a;
+    });
+}
+
 std::vector<Slo> parse_slos(const json& node, const std::string& pointer, Context& ctx) {
-    return parse_object_list<Slo>(node, pointer, ctx, "SLO", [](ObjectReader& r) {
+    return parse_object_list<Slo>(node, pointer, ctx, "SLO", [&ctx](ObjectReader& r) {
         Slo s;
         if (auto n = r.string("name", Need::required)) s.name = *n;
         const auto sli = r.one_of("sli", {"availability", "latency"}, Need::required);
@@ -141,6 +154,7 @@ std::vector<Slo> parse_slos(const json& node, const std::string& pointer, Contex
             if (*o <= 0 || *o >= 1) r.error("objective", "an objective must be strictly between 0% and 100%");
         }
         if (auto w = r.duration("window")) s.window_s = *w;
+        if (const json* a = r.child("alerts")) s.alerts = parse_alerts(*a, r.at("alerts"), ctx);
         return s;
     });
 }
@@ -180,6 +194,8 @@ std::vector<Fault> parse_chaos(const json& node, const std::string& pointer, Con
 
 }  // namespace
 
+std::optional<SweepSpec> parse_sweep(const json& node, const std::string& pointer, Context& ctx, const Topology& t);
+
 Experiment parse_experiment(const json& doc, Context& ctx, Topology topology) {
     Experiment e;
     e.file = ctx.file;
@@ -202,6 +218,7 @@ Experiment parse_experiment(const json& doc, Context& ctx, Topology topology) {
     if (const json* w = top.child("workload", Need::required)) e.workload = parse_workload(*w, top.at("workload"), ctx);
     if (const json* s = top.child("slos")) e.slos = parse_slos(*s, top.at("slos"), ctx);
     if (const json* c = top.child("chaos")) e.chaos = parse_chaos(*c, top.at("chaos"), ctx);
+    if (const json* s = top.child("sweep")) e.sweep = parse_sweep(*s, top.at("sweep"), ctx, e.topology);  // sweep_parser.cpp
     top.finish();
     return e;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/stack/distribution.hpp"
+#include "model/stack/sweep_spec.hpp"
 #include "model/stack/topology.hpp"
 
 // A validated experiment: which stack, what traffic, for how long, judged by which SLOs.
@@ -44,6 +45,17 @@ struct Workload {
     [[nodiscard]] double peak_rate_per_s() const;
 };
 
+// A multi-window burn-rate alert (Google SRE workbook, "Alerting on SLOs"): it fires while the
+// error budget burns at least `burn_rate` times the sustainable rate over both windows.
+struct BurnRateAlert {
+    std::string severity = "page";  // page | ticket
+    double long_window_s = 3600, short_window_s = 300;
+    double burn_rate = 14.4;
+};
+
+// The workbook's recommended set: 2 % of a 30-day budget in 1 h, 5 % in 6 h (pages), 10 % in 3 d (ticket).
+std::vector<BurnRateAlert> default_burn_rate_alerts();
+
 struct Slo {
     std::string name;
     enum class Sli { availability, latency } sli = Sli::availability;
@@ -51,6 +63,7 @@ struct Slo {
     double objective = 0.999;   // fraction of good events
     double threshold_s = 0;     // latency SLIs: a request is good when faster than this
     double window_s = 30 * 86400.0;
+    std::vector<BurnRateAlert> alerts = default_burn_rate_alerts();
 };
 
 struct Fault {
@@ -74,6 +87,7 @@ struct Experiment {
     int replications = 1;
     std::vector<Slo> slos;
     std::vector<Fault> chaos;
+    std::optional<SweepSpec> sweep;  // presets for `stacksim sweep` (docs/sweep.md)
 };
 
 const char* to_string(Workload::Arrivals a);

@@ -31,6 +31,10 @@ const char* to_string(LbAlgorithm a) {
     return "?";
 }
 
+std::vector<BurnRateAlert> default_burn_rate_alerts() {
+    return {{"page", 3600, 300, 14.4}, {"page", 6 * 3600, 1800, 6}, {"ticket", 3 * 86400, 6 * 3600, 1}};
+}
+
 const char* to_string(Workload::Arrivals a) {
     switch (a) {
         case Workload::Arrivals::poisson: return "poisson";

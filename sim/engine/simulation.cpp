@@ -6,6 +6,8 @@
 
 #include <chrono>
 
+#include "model/cost/deployment_cost.hpp"
+#include "model/slo/slo_report.hpp"
 #include "sim/engine/kernel.hpp"
 #include "sim/engine/runtime.hpp"
 #include "sim/metrics/recorder.hpp"
@@ -87,6 +89,15 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
                              {"events_per_wall_s", wall_s > 0 ? static_cast<double>(kernel.events()) / wall_s : 0.0},
                              {"requests_per_wall_s", wall_s > 0 ? static_cast<double>(recorder.completed()) / wall_s : 0.0},
                              {"peak_rss_kib", usage.ru_maxrss}}}};
+    nlohmann::json slos = nlohmann::json::array();
+    for (std::size_t i = 0; i < e.slos.size(); ++i) {
+        const auto series = recorder.sli_series(i);
+        slos.push_back(slo::to_json(slo::evaluate(e.slos[i], series), series));
+    }
+    out.results["slos"] = slos;
+    out.results["cost"] = to_json(deployment_cost(e.topology, recorder.mean_instances()),
+                                  out.results["summary"]["throughput_rps"].get<double>());
+    out.results["faults"] = nlohmann::json::array();  // the chaos engine fills the fault timeline
     out.series_csv = recorder.series_csv();
     return out;
 }

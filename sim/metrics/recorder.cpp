@@ -1,4 +1,5 @@
 #include "sim/metrics/recorder.hpp"
+#include "model/cost/deployment_cost.hpp"
 
 #include <fmt/format.h>
 #include <simgrid/s4u/Engine.hpp>
@@ -32,7 +33,13 @@ nlohmann::json latency_json(const LatencyHistogram& h) {
 
 Recorder::Recorder(const Experiment& e)
     : e_(e), interval_s_(e.interval_s), warmup_s_(e.warmup_s), by_endpoint_(e.workload.mix.size()),
-      endpoint_ok_(e.workload.mix.size()), endpoint_errors_(e.workload.mix.size()) {}
+      endpoint_ok_(e.workload.mix.size()), endpoint_errors_(e.workload.mix.size()) {
+    for (const Slo& slo : e.slos) {
+        SliCounter c;
+        for (const MixEntry& m : e.workload.mix) c.judges.push_back(slo.endpoint.empty() || slo.endpoint == m.endpoint);
+        sli_.push_back(std::move(c));
+    }
+}
 
 bool Recorder::measuring() const { return simgrid::s4u::Engine::get_clock() >= warmup_s_; }
 
@@ -44,6 +51,20 @@ void Recorder::completion(int mix, double latency_s, bool ok, ErrorKind why) {
         cur_.latency.record(latency_s);
     } else {
         ++cur_.errors[static_cast<std::size_t>(why)];
+    }
+    // Availability counts every finished request; latency SLIs judge successful ones only
+    // (a fast error is not a good request, and it is already charged to availability).
+    for (std::size_t i = 0; i < sli_.size(); ++i) {
+        SliCounter& c = sli_[i];
+        if (!c.judges[static_cast<std::size_t>(mix)]) continue;
+        const Slo& slo = e_.slos[i];
+        if (slo.sli == Slo::Sli::availability) {
+            ++c.valid;
+            c.good += ok;
+        } else if (ok) {
+            ++c.valid;
+            c.good += latency_s <= slo.threshold_s;
+        }
     }
     if (!measuring()) return;
     const auto m = static_cast<std::size_t>(mix);
@@ -110,6 +131,14 @@ void Recorder::close_interval(double t_end) {
             if (p.instance_busy_s) instance_busy_at_warmup_[p.service] = p.instance_busy_s();
         instance_snapshot_s_ = t_end;
     }
+    for (SliCounter& c : sli_) {
+        c.good_s.push_back(c.good);
+        c.valid_s.push_back(c.valid);
+        c.good = c.valid = 0;
+    }
+    // Instances are fixed for the run until autoscaling and crashes change them.
+    for (const auto& [name, svc] : e_.topology.services)
+        if (priced_instances(svc) > 0) replicas_s_[name].push_back(priced_instances(svc));
     for (auto& [name, c] : cache_interval_) {
         hit_ratio_s_[name].push_back(ratio(static_cast<double>(c.hits), static_cast<double>(c.lookups)));
         c = {};
@@ -189,7 +218,23 @@ nlohmann::json Recorder::series() const {
     s["utilisation"] = utilisation_s_;
     s["queue_depth"] = depth_s_;
     s["cache_hit_ratio"] = hit_ratio_s_;
+    s["replicas"] = replicas_s_;
     return s;
+}
+
+slo::SliSeries Recorder::sli_series(std::size_t i) const {
+    return {t_, sli_[i].good_s, sli_[i].valid_s, interval_s_, warmup_s_};
+}
+
+std::map<std::string, double> Recorder::mean_instances() const {
+    std::map<std::string, double> out;
+    for (const auto& [name, v] : replicas_s_) {
+        double sum = 0, n = 0;
+        for (std::size_t i = 0; i < v.size(); ++i)
+            if (t_[i] - interval_s_ >= warmup_s_ - 1e-9) sum += v[i], ++n;
+        if (n > 0) out[name] = sum / n;
+    }
+    return out;
 }
 
 std::string Recorder::series_csv() const {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/slo/sli_series.hpp"
 #include "model/stack/experiment.hpp"
 #include "sim/metrics/latency_histogram.hpp"
 
@@ -47,6 +48,10 @@ public:
     [[nodiscard]] nlohmann::json series() const;
     [[nodiscard]] std::string series_csv() const;
     [[nodiscard]] std::uint64_t completed() const { return total_completed_; }
+    // Per-interval good/valid counts of the experiment's i-th SLO.
+    [[nodiscard]] slo::SliSeries sli_series(std::size_t slo) const;
+    // Running instances of each priced service, averaged over the measured intervals.
+    [[nodiscard]] std::map<std::string, double> mean_instances() const;
 
 private:
     struct Interval {
@@ -81,6 +86,14 @@ private:
     std::vector<double> t_, arrivals_s_, ok_s_, errors_s_, in_flight_s_, mean_s_;
     std::array<std::vector<double>, 5> quantiles_s_;  // p50 p90 p95 p99 p99.9
     std::map<std::string, std::vector<double>> utilisation_s_, depth_s_, hit_ratio_s_;
+    // SLIs: per SLO, which mix entries it judges, and its per-interval counts
+    struct SliCounter {
+        std::vector<bool> judges;  // by mix index
+        std::uint64_t good = 0, valid = 0;
+        std::vector<std::uint64_t> good_s, valid_s;
+    };
+    std::vector<SliCounter> sli_;
+    std::map<std::string, std::vector<double>> replicas_s_;
     [[nodiscard]] bool measuring() const;
 };
 
