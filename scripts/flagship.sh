@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds stacksim and runs the flagship experiment (HyperlyCloud, 1M requests/min, 3 simulated
-# minutes, about 3M requests): the SimGrid simulation with the analytic model beside it.
+# minutes, about 3M requests): the SimGrid simulation with the analytic model beside it, SLO
+# verdicts, error budgets and cost, and an HTML report.
 # Installs missing system packages first. Results go to out/flagship/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,8 @@ out=out/flagship
 mkdir -p "$out"
 ./build/release/cli/stacksim analyze experiments/hyperly-1m.json --json "$out/analysis.json" > "$out/analysis.txt"
 ./build/release/cli/stacksim run experiments/hyperly-1m.json --out "$out" | tee "$out/report.txt"
+./build/release/cli/stacksim report "$out" -o "$out/report.html" >/dev/null
 echo
 echo "results:  $(pwd)/$out/results.json (series: $out/series.csv)"
-echo "report:   $(pwd)/$out/report.txt"
+echo "report:   $(pwd)/$out/report.html (SRE report: SLOs, budgets, charts, cost; the summary above is $out/report.txt)"
 echo "analysis: $(pwd)/$out/analysis.txt (instant queueing-theory estimate, also $out/analysis.json)"

@@ -97,7 +97,7 @@ std::vector<Case> judge_slos(const json& slos) {
                                ? fmt::format("requests under {}", units::format_duration(num(s["threshold_s"])))
                                : std::string("availability");
         if (s.contains("endpoint") && s["endpoint"].is_string()) what += " of " + s["endpoint"].get<std::string>();
-        c.message = fmt::format("{} {} {} objective {} ({} valid events)", what, percent(sli), c.passed ? ">=" : "<",
+        c.message = fmt::format("{} {:.4f}% {} objective {} ({} valid events)", what, 100 * sli, c.passed ? ">=" : "<",
                                 percent(objective), s.value("valid", std::uint64_t{0}));
         if (s.contains("budget")) {
             const json& b = s["budget"];

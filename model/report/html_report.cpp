@@ -52,7 +52,10 @@ std::string pct(double f, int digits = 3) {
     if (!std::isfinite(f)) return "–";
     return fmt::format("{:.{}g}%", 100 * f, digits);
 }
-std::string usd(double v) { return std::isfinite(v) ? format_value(v, Unit::usd) : "–"; }
+std::string usd(double v) {
+    if (!std::isfinite(v)) return "–";
+    return std::abs(v) >= 1 || v == 0 ? format_value(v, Unit::usd) : fmt::format("${:.3g}", v);
+}
 std::string rate(double r) { return std::isfinite(r) ? units::format_rate(r) : "–"; }
 std::string count(const json& j) {
     if (j.is_number_unsigned() || j.is_number_integer()) return fmt::format("{}", j.get<long long>());
@@ -433,7 +436,10 @@ std::string slo_section(const std::vector<RunView>& runs) {
         }
         o += figure(render_svg(b), "Fraction of the window's error budget left after each interval. Orange bands: burn-rate alerts firing "
                                    "(red triangles mark when they fired).");
-        if (!br.series.empty()) o += figure(render_svg(br), "Dashed lines: the burn rate at which each alert pages or tickets.");
+        const bool burning = std::any_of(br.series.begin(), br.series.end(), [](const Series& s) {
+            return std::any_of(s.y.begin(), s.y.end(), [](double y) { return y > 0; });
+        });
+        if (burning || !br.markers.empty()) o += figure(render_svg(br), "Dashed lines: the burn rate at which each alert pages or tickets.");
     }
     return o + "</section>\n";
 }
@@ -728,6 +734,7 @@ std::string sweep_section(const Document& d, int index) {
         }
         cc.series.push_back(s);
         Series pts{st + " (configurations)", s.x, s.y, strategy_colour[st], Style::points};
+        pts.in_legend = false;
         for (const auto& [load, p] : by_load) pts.point_labels.push_back(fmt::format("{} at {}: {}/h", point_config(*p), rate(load), usd(num(at(*p, "cost"), "per_hour_usd"))));
         cc.series.push_back(pts);
     }
@@ -779,9 +786,8 @@ std::string sweep_section(const Document& d, int index) {
         s.colour = colour++;
         pr.series.push_back(s);
         Series pts = s;
-        pts.name = s.name + " ";
         pts.style = Style::points;
-        pts.name = s.name + " (points)";
+        pts.in_legend = false;
         pr.series.push_back(pts);
     }
     if (!pr.series.empty() && std::any_of(pr.series.begin(), pr.series.end(), [](const Series& s) { return s.x.size() > 1; }))
@@ -886,9 +892,10 @@ std::string assumptions_section(bool has_runs, bool has_sweep) {
     return o + "</ul></section>\n";
 }
 
-std::string label_for(const Document& d, bool names_unique) {
+// A run is named by its document's name when no other input has the same name, else by its path.
+std::string label_for(const Document& d, const std::multiset<std::string>& names) {
     const std::string name = str(d.doc, "name");
-    if (names_unique && !name.empty()) return name;
+    if (!name.empty() && names.count(name) == 1) return name;
     return strip_results(d.path);
 }
 
@@ -910,11 +917,9 @@ std::string check_document(const json& doc) {
 }
 
 std::string render_report(const std::vector<Document>& docs, const Options& options) {
-    std::set<std::string> names;
-    std::size_t run_like = 0;
+    std::multiset<std::string> names;
     for (const auto& d : docs)
-        if (str(d.doc, "kind") != "sweep") names.insert(str(d.doc, "name")), ++run_like;
-    const bool names_unique = names.size() == run_like && !names.count("");
+        if (str(d.doc, "kind") != "sweep") names.insert(str(d.doc, "name"));
     std::vector<RunView> runs;
     bool has_sweep = false;
     for (const auto& d : docs) {
@@ -924,12 +929,14 @@ std::string render_report(const std::vector<Document>& docs, const Options& opti
             continue;
         }
         RunView v;
-        v.label = label_for(d, names_unique);
+        v.label = label_for(d, names);
         v.top = &d.doc;
         v.path = d.path;
         v.colour = static_cast<int>(runs.size());
-        if (kind == "run") v.run = &d.doc;
-        else if (d.run.is_object()) v.run = &d.run;
+        // Only a document with time series feeds the charts.
+        auto has_series = [](const json& r) { return at(at(r, "series"), "t_s").is_array() && !at(at(r, "series"), "t_s").empty(); };
+        if (kind == "run" && has_series(d.doc)) v.run = &d.doc;
+        else if (kind == "replications" && d.run.is_object() && has_series(d.run)) v.run = &d.run;
         runs.push_back(v);
     }
     if (runs.size() == 1) runs[0].colour = 0;

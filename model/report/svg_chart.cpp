@@ -87,7 +87,7 @@ std::string format_value(double v, Unit unit) {
         }
         case Unit::usd:
             if (std::abs(v) >= 1000) return fmt::format("${:.0f}", v);
-            if (std::abs(v) >= 1) return fmt::format("${:.2f}", v);
+            if (std::abs(v) >= 0.01) return fmt::format("${:.2f}", v);
             return v == 0 ? "$0" : fmt::format("${:.3g}", v);
         case Unit::plain: break;
     }
@@ -182,8 +182,9 @@ std::string render_svg(const Chart& c) {
     };
     std::vector<LegendItem> legend;
     double lx = kLeft, ly = kTitleH + 12;
-    int rows = c.series.empty() ? 0 : 1;
+    int rows = std::none_of(c.series.begin(), c.series.end(), [](const Series& s) { return s.in_legend; }) ? 0 : 1;
     for (const auto& s : c.series) {
+        if (!s.in_legend) continue;
         const double w = 30 + kCharW * static_cast<double>(s.name.size()) + 14;
         if (lx + w > width - kRight && lx > kLeft) {
             lx = kLeft;
@@ -282,10 +283,14 @@ std::string render_svg(const Chart& c) {
     o += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="#9aa0a6"/>)", num(kLeft), num(top + plot_h), num(kLeft + plot_w));
     o += "</g>\n";
     // Horizontal references.
-    for (const auto& h : c.hlines) {
+    for (std::size_t i = 0; i < c.hlines.size(); ++i) {
+        const auto& h = c.hlines[i];
         if (!drawable(h.y)) continue;
-        o += fmt::format(R"(<g class="hline"><title>{0}</title><line x1="{1}" y1="{2}" x2="{3}" y2="{2}" stroke="#c5221f" stroke-width="1.2" stroke-dasharray="3 3"/><text x="{3}" y="{4}" text-anchor="end" fill="#c5221f" font-size="10">{0}</text></g>)",
-                         html_escape(h.label), num(kLeft), num(py(h.y)), num(kLeft + plot_w), num(py(h.y) - 3));
+        // Labels alternate right and left so that close thresholds stay readable.
+        const bool right = i % 2 == 0;
+        o += fmt::format(R"(<g class="hline"><title>{0}</title><line x1="{1}" y1="{2}" x2="{3}" y2="{2}" stroke="#c5221f" stroke-width="1.2" stroke-dasharray="3 3"/><text x="{4}" y="{5}" text-anchor="{6}" fill="#c5221f" font-size="10">{0}</text></g>)",
+                         html_escape(h.label), num(kLeft), num(py(h.y)), num(kLeft + plot_w), num(right ? kLeft + plot_w - 4 : kLeft + 4),
+                         num(py(h.y) - 3), right ? "end" : "start");
         o += "\n";
     }
     // Series.
@@ -418,7 +423,8 @@ std::string render_heat_map(const HeatMap& m) {
     for (double t : time_ticks(0, m.x.back())) {
         if (t > m.x.back()) continue;
         const double x = kLabelW + (width - kLabelW - 10) * (t / m.x.back());
-        o += fmt::format(R"(<text x="{}" y="{}" text-anchor="middle" fill="#5f6368">{}</text>)", num(x), num(axis_y + 14),
+        o += fmt::format(R"(<text x="{}" y="{}" text-anchor="{}" fill="#5f6368">{}</text>)", num(x), num(axis_y + 14),
+                         t >= m.x.back() ? "end" : t <= 0 ? "start" : "middle",
                          html_escape(format_value(t, Unit::seconds)));
     }
     // Colour scale, top right.

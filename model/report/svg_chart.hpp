@@ -41,6 +41,7 @@ struct Series {
     Style style = Style::line;
     bool dashed = false;
     std::vector<std::string> point_labels;  // Style::points: a tooltip per point (optional)
+    bool in_legend = true;
 };
 
 struct Band {          // a shaded x range, e.g. a fault or the warm-up
