@@ -62,8 +62,11 @@ bool looks_like_experiment(const std::string& path) {
 std::optional<json> slos_of(const json& doc, const std::string& path) {
     if (doc["kind"] == "run" || doc.contains("slos")) return doc.value("slos", json::array());
     std::vector<json> runs;
+    const auto base = std::filesystem::path(path).parent_path();
     for (const auto& dir : doc.value("runs", json::array())) {
-        auto r = read_results(dir.get<std::string>());
+        std::filesystem::path p = dir.get<std::string>();
+        if (p.is_relative() && !std::filesystem::exists(p)) p = base / p.filename();  // moved with its document
+        auto r = read_results(p.string());
         if (!r) {
             std::cerr << path << ": a replication listed in /runs cannot be read\n";
             return std::nullopt;
@@ -80,6 +83,9 @@ int run_check(const CheckOpts& o) {
             std::cerr << "--tolerance " << t << ": " << err << "\n";
             return kExitBadInput;
         }
+    // The baseline is read first: a typo there must not cost a whole simulation.
+    std::optional<json> base;
+    if (!o.baseline.empty() && !(base = read_results(o.baseline))) return kExitBadInput;
     std::optional<json> doc;
     std::string results_path = o.input;
     if (looks_like_experiment(o.input)) {
@@ -89,6 +95,9 @@ int run_check(const CheckOpts& o) {
             o.out.empty() ? "out/" + (e->name.empty() ? std::filesystem::path(o.input).stem().string() : e->name) : o.out;
         if (!e->chaos.empty())
             std::cerr << o.input << ": note: chaos faults are validated but not simulated yet\n";
+        if (e->replications > 1)
+            std::cerr << o.input << ": note: check runs one replication; to gate on " << e->replications
+                      << ", use `stacksim run` then check its results directory\n";
         doc = simulate_and_write(*e, {o.input, o.sets, out}, e->seed, 0, !o.quiet);
         results_path = out + "/results.json";
     } else {
@@ -105,9 +114,7 @@ int run_check(const CheckOpts& o) {
     check::Report report;
     report.subject = fmt::format("{} ({})", doc->value("name", ""), results_path);
     report.cases = check::judge_slos(*slos);
-    if (!o.baseline.empty()) {
-        const auto base = read_results(o.baseline);
-        if (!base) return kExitBadInput;
+    if (base) {
         auto cmp = check::compare(check::metrics_of(*doc), check::metrics_of(*base), tol);
         if (cmp.empty()) {
             std::cerr << o.baseline << ": no metric in common with " << results_path << "\n";
@@ -120,9 +127,10 @@ int run_check(const CheckOpts& o) {
         std::cout << fmt::format("{} {:<10} {}: {}\n", c.passed ? "PASS" : "FAIL", c.suite, c.name, c.message);
     std::cout << fmt::format("{}: {} of {} checks failed\n", report.passed() ? "passed" : "FAILED", report.failures(),
                              report.cases.size());
-    const std::string markdown = check::to_markdown(report);
+    // Both outputs are rendered before either is written.
+    const std::string markdown = check::to_markdown(report), junit = check::to_junit_xml(report);
     if (!o.junit.empty()) {
-        results::write_file_atomically(o.junit, check::to_junit_xml(report));
+        results::write_file_atomically(o.junit, junit);
         std::cout << "junit:    " << o.junit << "\n";
     }
     if (!o.markdown.empty()) {

@@ -125,6 +125,7 @@ int run_replications(const Experiment& e, const RunOpts& o, std::uint64_t seed, 
     nlohmann::json doc{{"stacksim_version", kVersion}, {"kind", "replications"}, {"name", e.name},
                        {"inputs", inputs_json(e, o.experiment, o.sets)}, {"seed", seed}, {"replications", reps},
                        {"runs", dirs}, {"aggregate", aggregate_replications(runs)}, {"slos", check::pool_slos(runs)},
+                       {"cost", runs.front().value("cost", nlohmann::json())},
                        {"analytic", runs.front()["analytic"]}};
     results::write_file_atomically(o.out + "/results.json", doc.dump(1) + "\n");
     print_replication_summary(doc, std::cout);

@@ -46,6 +46,8 @@ void print_run_summary(const json& doc, std::ostream& out) {
     out << fmt::format("completed {}  errors {}  availability {:.4f}%  throughput {}\n", s["completed"].get<std::uint64_t>(),
                        s["errors"].get<std::uint64_t>(), 100 * num(s["availability"]), units::format_rate(num(s["throughput_rps"])));
     if (!s["errors_by_kind"].empty()) out << "errors by kind: " << s["errors_by_kind"].dump() << "\n";
+    if (const double left = num(s.value("in_flight_at_end", json())); left > 0.01 * num(s["completed"]))
+        out << fmt::format("in flight at the end: {:.0f} requests (not judged: the stack did not keep up)\n", left);
     out << fmt::format("\n{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9}\n", "endpoint", "completed", "mean",
                        "p50", "p95", "p99", "p99.9", "est.mean", "est.p99");
     auto endpoint_row = [&](const std::string& name, const json& lat, std::uint64_t n, const json* est) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "model/units/units.hpp"
 
@@ -13,6 +14,19 @@ namespace {
 using nlohmann::json;
 
 double num(const json& v) { return v.is_number() ? v.get<double>() : std::nan(""); }
+// A number member of an object, NaN when absent or not a number (documents may be hand-made
+// or older: never index a missing key).
+double num_at(const json& obj, const char* key) {
+    if (!obj.is_object()) return std::nan("");
+    const auto it = obj.find(key);
+    return it != obj.end() ? num(*it) : std::nan("");
+}
+const json& member(const json& obj, const char* key) {
+    static const json null;
+    if (!obj.is_object()) return null;
+    const auto it = obj.find(key);
+    return it != obj.end() ? *it : null;
+}
 
 std::string percent(double f) { return fmt::format("{:.4g}%", 100 * f); }
 
@@ -60,7 +74,7 @@ std::map<std::string, Metric> metrics_of(const json& doc) {
         // Aggregates are keyed by a pointer into each run's summary.
         for (const auto& a : doc.value("aggregate", json::array())) {
             const std::string p = a.value("pointer", "");
-            const Metric base{"", num(a["mean"]), num(a["ci95"]), false};
+            const Metric base{"", num_at(a, "mean"), num_at(a, "ci95"), false};
             auto put = [&](const std::string& name, const char* group, bool higher) {
                 Metric m = base;
                 m.group = group;
@@ -75,43 +89,52 @@ std::map<std::string, Metric> metrics_of(const json& doc) {
                 put(label.substr(0, label.find("/latency_s/")) + " p99", "latency", false);
             }
         }
-        return out;
+    } else {
+        const json& s = member(doc, "summary");
+        out["throughput"] = {"throughput", num_at(s, "throughput_rps"), 0, true};
+        out["availability"] = {"availability", num_at(s, "availability"), 0, true};
+        for (const auto& q : quantiles) out["latency " + q] = {"latency", num_at(member(s, "latency_s"), q.c_str()), 0, false};
+        for (const auto& ep : s.value("endpoints", json::array()))
+            if (member(ep, "endpoint").is_string())
+                out[ep["endpoint"].get<std::string>() + " p99"] = {"latency", num_at(member(ep, "latency_s"), "p99"), 0, false};
     }
-    const json& s = doc.at("summary");
-    out["throughput"] = {"throughput", num(s["throughput_rps"]), 0, true};
-    out["availability"] = {"availability", num(s["availability"]), 0, true};
-    for (const auto& q : quantiles) out["latency " + q] = {"latency", num(s["latency_s"][q]), 0, false};
-    for (const auto& ep : s.value("endpoints", json::array()))
-        out[ep["endpoint"].get<std::string>() + " p99"] = {"latency", num(ep["latency_s"]["p99"]), 0, false};
-    if (doc.contains("cost")) out["cost per hour"] = {"cost", num(doc["cost"]["per_hour_usd"]), 0, false};
-    for (auto it = out.begin(); it != out.end();) it = std::isfinite(it->second.value) ? std::next(it) : out.erase(it);
+    out["cost per hour"] = {"cost", num_at(member(doc, "cost"), "per_hour_usd"), 0, false};
+    for (auto it = out.begin(); it != out.end();)
+        it = std::isfinite(it->second.value) && std::isfinite(it->second.ci95) ? std::next(it) : out.erase(it);
     return out;
 }
 
 std::vector<Case> judge_slos(const json& slos) {
     std::vector<Case> cases;
+    if (!slos.is_array()) return cases;
     for (const auto& s : slos) {
-        Case c{"slo", s.value("name", "?"), s.value("met", false), "", ""};
-        const double sli = num(s["sli_value"]), objective = num(s["objective"]);
-        std::string what = s.value("sli", "") == "latency"
-                               ? fmt::format("requests under {}", units::format_duration(num(s["threshold_s"])))
+        const json& name = member(s, "name");
+        Case c{"slo", name.is_string() ? name.get<std::string>() : "?", member(s, "met") == true, "", ""};
+        const double sli = num_at(s, "sli_value"), objective = num_at(s, "objective"), valid = num_at(s, "valid");
+        std::string what = member(s, "sli") == "latency"
+                               ? fmt::format("requests under {}", units::format_duration(num_at(s, "threshold_s")))
                                : std::string("availability");
-        if (s.contains("endpoint") && s["endpoint"].is_string()) what += " of " + s["endpoint"].get<std::string>();
-        c.message = fmt::format("{} {:.4f}% {} objective {} ({} valid events)", what, 100 * sli, c.passed ? ">=" : "<",
-                                percent(objective), s.value("valid", std::uint64_t{0}));
-        if (s.contains("budget")) {
-            const json& b = s["budget"];
-            c.details += fmt::format("error budget: {} of the {} window's consumed by this run, {} remaining\n",
-                                     percent(num(b["consumed_fraction"])), units::format_duration(num(s["window_s"])),
-                                     percent(num(b["remaining_fraction"])));
+        if (member(s, "endpoint").is_string()) what += " of " + s["endpoint"].get<std::string>();
+        if (!(valid > 0)) {
+            // Nothing was judged (every request failed, or none reached the endpoint): a gate
+            // must not pass on no evidence.
+            c.passed = false;
+            c.message = fmt::format("{}: no valid events in the measured run, nothing to judge", what);
+        } else {
+            c.message = fmt::format("{} {:.4f}% {} objective {} ({:.0f} valid events)", what, 100 * sli, c.passed ? ">=" : "<",
+                                    percent(objective), valid);
         }
+        if (const json& b = member(s, "budget"); b.is_object())
+            c.details += fmt::format("error budget: {} of the {} window's consumed by this run, {} remaining\n",
+                                     percent(num_at(b, "consumed_fraction")), units::format_duration(num_at(s, "window_s")),
+                                     percent(num_at(b, "remaining_fraction")));
         for (const auto& a : s.value("alerts", json::array()))
             for (const auto& f : a.value("fired", json::array()))
                 c.details += fmt::format("{} alert ({}x over {} and {}) fired at {}{}\n", a.value("severity", "page"),
-                                         num(a["burn_rate"]), units::format_duration(num(a["long_window_s"])),
-                                         units::format_duration(num(a["short_window_s"])), units::format_duration(num(f["at_s"])),
-                                         f["resolved_s"].is_number()
-                                             ? ", resolved at " + units::format_duration(num(f["resolved_s"]))
+                                         num_at(a, "burn_rate"), units::format_duration(num_at(a, "long_window_s")),
+                                         units::format_duration(num_at(a, "short_window_s")), units::format_duration(num_at(f, "at_s")),
+                                         member(f, "resolved_s").is_number()
+                                             ? ", resolved at " + units::format_duration(num_at(f, "resolved_s"))
                                              : std::string(", still firing at the end"));
         cases.push_back(std::move(c));
     }
@@ -121,24 +144,32 @@ std::vector<Case> judge_slos(const json& slos) {
 json pool_slos(const std::vector<json>& runs) {
     json pooled = json::array();
     if (runs.empty()) return pooled;
-    for (const auto& first : runs.front().value("slos", json::array())) {
-        double valid = 0, good = 0, consumed = 0;
-        for (const auto& r : runs)
-            for (const auto& s : r.value("slos", json::array()))
-                if (s["name"] == first["name"]) {
-                    valid += num(s["valid"]);
-                    good += num(s["good"]);
-                    consumed += num(s["budget"]["consumed_fraction"]);
-                }
+    const json first_slos = runs.front().value("slos", json::array());
+    for (std::size_t i = 0; i < first_slos.size(); ++i) {
+        const json& first = first_slos[i];
+        // Same experiment in every replication: the i-th SLO is the same SLO (names are unique).
+        std::uint64_t valid = 0, good = 0;
+        double consumed = 0;
+        for (const auto& r : runs) {
+            const json slos = r.value("slos", json::array());
+            if (i >= slos.size() || member(slos[i], "name") != member(first, "name"))
+                throw std::runtime_error("replications disagree on their SLOs");
+            valid += slos[i].value("valid", std::uint64_t{0});
+            good += slos[i].value("good", std::uint64_t{0});
+            consumed += num_at(member(slos[i], "budget"), "consumed_fraction");
+        }
         json p = first;
         p.erase("series");
         p.erase("alerts");
+        const double sli = valid > 0 ? static_cast<double>(good) / static_cast<double>(valid) : 1.0;
+        const double objective = num_at(first, "objective");
         p["valid"] = valid;
         p["good"] = good;
-        p["sli_value"] = valid > 0 ? good / valid : 1.0;
-        p["met"] = p["sli_value"].get<double>() >= num(first["objective"]);
-        p["budget"] = {{"consumed_fraction", consumed / static_cast<double>(runs.size())},
-                       {"remaining_fraction", 1 - consumed / static_cast<double>(runs.size())}};
+        p["sli_value"] = sli;
+        p["met"] = sli >= objective;
+        p["burn_rate"] = (1 - sli) / (1 - objective);
+        const double mean_consumed = consumed / static_cast<double>(runs.size());
+        p["budget"] = {{"consumed_fraction", mean_consumed}, {"remaining_fraction", 1 - mean_consumed}};
         pooled.push_back(p);
     }
     return pooled;

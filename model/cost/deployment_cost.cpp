@@ -6,8 +6,8 @@
 namespace stacksim {
 
 int priced_instances(const Service& s) {
-    if (s.kind == ServiceKind::external) return 0;
-    return s.replicas + (s.database ? s.database->read_replicas : 0);
+    // A database's replicas already count its read replicas (1 primary + read_replicas).
+    return s.kind == ServiceKind::external ? 0 : s.replicas;
 }
 
 double DeploymentCost::per_million_requests_usd(double throughput_rps) const {

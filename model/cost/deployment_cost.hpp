@@ -10,7 +10,8 @@
 // What a deployment costs per hour at on-demand prices from the machine catalog.
 namespace stacksim {
 
-// Machines a service occupies: its replicas, plus read replicas for a database. External
+// Machines a service occupies: its replicas (for a database, the primary and its read
+// replicas). External
 // services are someone else's machines (priced per call, if at all, outside stacksim).
 int priced_instances(const Service& s);
 

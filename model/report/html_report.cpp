@@ -48,6 +48,12 @@ bool has(const json& j, const char* key) { return j.is_object() && j.contains(ke
 
 std::string esc(std::string_view s) { return html_escape(s); }
 std::string dur(double s) { return std::isfinite(s) ? units::format_duration(s) : "–"; }
+
+// SLO windows read as people say them: "30d", "7d", "1h".
+std::string window(double s) {
+    if (std::isfinite(s) && s >= 86400 && std::fmod(s, 86400) == 0) return fmt::format("{:g}d", s / 86400);
+    return dur(s);
+}
 std::string pct(double f, int digits = 3) {
     if (!std::isfinite(f)) return "–";
     return fmt::format("{:.{}g}%", 100 * f, digits);
@@ -204,7 +210,7 @@ std::string swatch(int colour) { return fmt::format(R"(<span class="swatch" styl
 
 std::string inputs_section(const std::vector<Document>& docs) {
     std::string o = R"(<section id="inputs"><h2>Inputs</h2>)";
-    o += R"(<table><thead><tr><th>results</th><th>kind</th><th>experiment / topology</th><th>overrides</th><th class="num">seed</th><th class="num">duration</th><th class="num">warm-up</th><th class="num">interval</th><th>hash</th><th>version</th></tr></thead><tbody>)";
+    o += R"(<table><thead><tr><th>results</th><th>kind</th><th>experiment / topology</th><th>overrides</th><th class="num">seed</th><th class="num">duration</th><th class="num">warm-up</th><th class="num">interval</th></tr></thead><tbody>)";
     for (const auto& d : docs) {
         const json& j = d.doc;
         const json& in = at(j, "inputs");
@@ -222,22 +228,24 @@ std::string inputs_section(const std::vector<Document>& docs) {
         const json* run = d.run.is_object() ? &d.run : &j;
         const json& engine = at(*run, "engine");
         const double seed = has(j, "seed") ? num(j, "seed") : num(engine, "seed");
-        o += fmt::format(R"(<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td><code>{}</code></td><td>{}</td></tr>)",
+        o += fmt::format(R"(<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>)",
                          esc(d.path), d.run_path.empty() ? "" : "<br><span class=\"note\">charts from <code>" + esc(d.run_path) + "</code></span>",
                          esc(str(j, "kind")) + (has(j, "replications") ? " × " + esc(count(at(j, "replications"))) : ""),
                          files.empty() ? "–" : (files.find("<br>") == std::string::npos ? esc(files) : esc(files.substr(0, files.find("<br>"))) + files.substr(files.find("<br>"))),
                          overrides.empty() ? "none" : overrides, std::isfinite(seed) ? fmt::format("{:.0f}", seed) : "–",
-                         dur(num(*run, "duration_s")), dur(num(*run, "warmup_s")), dur(num(*run, "interval_s")),
-                         esc(!str(in, "hash").empty() ? str(in, "hash") : str(j, "experiment_hash")), esc(str(j, "stacksim_version")));
+                         dur(num(*run, "duration_s")), dur(num(*run, "warmup_s")), dur(num(*run, "interval_s")));
     }
     o += "</tbody></table>";
     for (const auto& d : docs) {
         const json& engine = at(d.run.is_object() ? d.run : d.doc, "engine");
         const json& wall = at(d.run.is_object() ? d.run : d.doc, "wall");
+        const std::string hash = !str(at(d.doc, "inputs"), "hash").empty() ? str(at(d.doc, "inputs"), "hash") : str(d.doc, "experiment_hash");
+        std::string line = fmt::format("<code>{}</code>: stacksim {}", esc(d.path), esc(str(d.doc, "stacksim_version")));
+        if (!hash.empty()) line += fmt::format(", inputs hash <code>{}</code>", esc(hash));
         if (engine.is_object())
-            o += fmt::format(R"(<p class="note"><code>{}</code>: {} events, {} simulated in {} wall ({:.3g} events/s).</p>)", esc(d.path),
-                             count(at(engine, "events")), dur(num(engine, "simulated_s")), dur(num(wall, "wall_time_s")),
-                             num(wall, "events_per_wall_s"));
+            line += fmt::format("; {} events, {} simulated in {} wall ({:.3g} events/s)", count(at(engine, "events")), dur(num(engine, "simulated_s")),
+                                dur(num(wall, "wall_time_s")), num(wall, "events_per_wall_s"));
+        o += R"(<p class="note">)" + line + ".</p>";
     }
     return o + "</section>\n";
 }
@@ -384,13 +392,13 @@ std::string slo_section(const std::vector<RunView>& runs) {
             if (!str(slo, "endpoint").empty()) sli += " (" + str(slo, "endpoint") + ")";
             o += fmt::format(R"(<tr><td>{}{}</td><td>{}</td><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td><span class="pill {}">{}</span></td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>)",
                              swatch(r.colour), esc(r.label), esc(name), esc(sli), pct(num(slo, "objective"), 5), dur(num(slo, "threshold_s")),
-                             dur(num(slo, "window_s")), pct(num(slo, "sli_value"), 6), met ? "ok" : "bad", met ? "met" : "missed",
+                             window(num(slo, "window_s")), pct(num(slo, "sli_value"), 6), met ? "ok" : "bad", met ? "met" : "missed",
                              std::isfinite(num(slo, "burn_rate")) ? fmt::format("{:.3g}×", num(slo, "burn_rate")) : "–",
                              pct(num(at(slo, "budget"), "consumed_fraction")), fired);
         }
     }
     o += "</tbody></table>";
-    o += R"(<p class="note">Budget consumed extrapolates the measured run to the SLO window: the window is assumed to see the same traffic and the same bad-event ratio as the measured part of the run (see Assumptions).</p>)";
+    o += R"(<p class="note">Budget consumed: the run's bad events as a share of the SLO window's error budget, the window being assumed to carry the run's traffic rate; the rest of the window is not extrapolated (see Assumptions).</p>)";
     for (const auto& name : names) {
         Chart b;
         b.title = "Error budget remaining — " + name;
@@ -878,7 +886,8 @@ std::string assumptions_section(bool has_runs, bool has_sweep) {
         o += "<li><strong>Error budgets.</strong> A run is much shorter than an SLO window, so the budget is extrapolated: the window is assumed to see valid events at the measured rate "
              "(<code>window_valid_estimate = valid / measured_s × window_s</code>) and its allowed bad events are <code>(1 − objective) × window_valid_estimate</code>. "
              "Budget consumed is the run's bad events over that allowance; a short, bad run therefore consumes a small fraction of a 30-day budget.</li>";
-        o += "<li><strong>Alerts</strong> are multi-window, multi-burn-rate rules (SRE workbook): an alert fires while the burn rate over both its long and its short window exceeds its threshold.</li>";
+        o += "<li><strong>Alerts</strong> are multi-window, multi-burn-rate rules (SRE workbook): an alert fires while the burn rate over both its long and its short window reaches its threshold. "
+             "Where a window reaches back before the run started, that part is taken as healthy traffic at the run's average rate.</li>";
         o += "<li><strong>Cost</strong> uses on-demand list prices from the built-in machine catalog, averaged over the instances running during the measured run; a month is 730 hours. "
              "Data transfer, storage and managed-service premiums are not included.</li>";
         o += "<li><strong>Analytic model.</strong> Traffic equations over the call graph (Jackson network), each worker a G/G/1 station (or M/G/c stations for pools), "

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "model/schema/parsers.hpp"
+#include "model/units/units.hpp"
 
 namespace stacksim::schema {
 namespace {
@@ -209,10 +210,31 @@ Experiment parse_experiment(const json& doc, Context& ctx, Topology topology) {
     if (auto d = top.duration("duration", Need::required)) e.duration_s = *d;
     if (auto d = top.duration("warmup")) e.warmup_s = *d;
     if (auto d = top.duration("interval")) e.interval_s = *d;
-    else e.interval_s = std::min(e.interval_s, e.duration_s);  // short runs get one interval
+    else {
+        // Default: 1 s, or the largest of 0.5 s, 100 ms, 10 ms, 1 ms that divides the duration
+        // and the warm-up (whole intervals); short runs get one interval.
+        for (double step : {1.0, 0.5, 0.1, 0.01, 0.001}) {
+            const double k = e.duration_s / step, w = e.warmup_s / step;
+            if (std::abs(k - std::round(k)) < 1e-6 && std::abs(w - std::round(w)) < 1e-6) {
+                e.interval_s = std::min(step, e.duration_s);
+                break;
+            }
+        }
+    }
     if (e.duration_s <= 0) top.error("duration", "the duration must be positive");
     if (e.warmup_s >= e.duration_s) top.error("warmup", "the warm-up must be shorter than the duration");
-    if (e.interval_s <= 0 || e.interval_s > e.duration_s) top.error("interval", "the interval must be in (0, duration]");
+    if (e.interval_s <= 0 || e.interval_s > e.duration_s) {
+        top.error("interval", "the interval must be in (0, duration]");
+    } else {
+        // Verdicts and summaries cover whole intervals: the warm-up and the run must end on one.
+        auto whole = [&](double v) {
+            const double k = v / e.interval_s;
+            return std::abs(k - std::round(k)) < 1e-6;
+        };
+        const std::string unit = "a whole number of intervals (interval " + units::format_duration(e.interval_s) + ")";
+        if (!whole(e.duration_s)) top.error("duration", "the duration must be " + unit);
+        if (e.warmup_s < e.duration_s && !whole(e.warmup_s)) top.error("warmup", "the warm-up must be " + unit);
+    }
     if (auto s = top.integer("seed", 0, 9007199254740991LL)) e.seed = static_cast<std::uint64_t>(*s);
     if (auto r = top.integer("replications", 1, 1000)) e.replications = static_cast<int>(*r);
     if (const json* w = top.child("workload", Need::required)) e.workload = parse_workload(*w, top.at("workload"), ctx);

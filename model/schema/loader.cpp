@@ -45,11 +45,19 @@ void check_experiment(const Experiment& e, Context& ctx, Context& topo_ctx) {
             ctx.diag.error(ctx.file, pointer_join("/workload/mix", m.endpoint),
                            "service \"" + target->name + "\" has no endpoint \"" + m.endpoint + "\"" +
                                suggestion(m.endpoint, eps));
-    for (std::size_t i = 0; i < e.slos.size(); ++i)
-        if (!e.slos[i].endpoint.empty() && !target->endpoints.count(e.slos[i].endpoint))
-            ctx.diag.error(ctx.file, pointer_join(pointer_join("/slos", i), "endpoint"),
-                           "service \"" + target->name + "\" has no endpoint \"" + e.slos[i].endpoint + "\"" +
-                               suggestion(e.slos[i].endpoint, eps));
+    for (std::size_t i = 0; i < e.slos.size(); ++i) {
+        const std::string& ep = e.slos[i].endpoint;
+        const std::string at = pointer_join(pointer_join("/slos", i), "endpoint");
+        if (!ep.empty() && !target->endpoints.count(ep))
+            ctx.diag.error(ctx.file, at, "service \"" + target->name + "\" has no endpoint \"" + ep + "\"" + suggestion(ep, eps));
+        else if (!ep.empty() && std::none_of(e.workload.mix.begin(), e.workload.mix.end(),
+                                             [&](const MixEntry& m) { return m.endpoint == ep; }))
+            ctx.diag.error(ctx.file, at, "endpoint \"" + ep + "\" gets no traffic: it is not in /workload/mix, so the SLO could never be judged");
+        for (std::size_t j = 0; j < i; ++j)
+            if (e.slos[j].name == e.slos[i].name)
+                ctx.diag.error(ctx.file, pointer_join(pointer_join("/slos", i), "name"),
+                               "another SLO (/slos/" + std::to_string(j) + ") is already named \"" + e.slos[i].name + "\"");
+    }
     std::vector<std::string> targets = names;
     targets.insert(targets.end(), t.zones.begin(), t.zones.end());
     for (const Fault& f : e.chaos)

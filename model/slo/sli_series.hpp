@@ -3,8 +3,9 @@
 #include <vector>
 
 // Per-interval SLI event counts as the simulator records them: interval i ends at t_end_s[i]
-// and holds `valid` events of which `good` met the SLO. Intervals ending at or before
-// `warmup_s` are the warm-up: shown in series, excluded from every verdict.
+// and holds `valid` events of which `good` met the SLO. Intervals starting before `warmup_s`
+// are the warm-up (the loader makes it a whole number of intervals): shown in series,
+// excluded from every verdict.
 namespace stacksim::slo {
 
 struct SliSeries {

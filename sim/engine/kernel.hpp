@@ -2,6 +2,7 @@
 #include <simgrid/kernel/Timer.hpp>
 #include <simgrid/s4u/Engine.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
@@ -27,6 +28,14 @@ public:
         if (when > end_s_) return;
         ++events_;
         simgrid::kernel::timer::Timer::set(when, std::forward<F>(f));
+    }
+    // Runs f at the absolute time `when` (clamped to the end of the run when it overshoots it
+    // by rounding only): for periodic ticks that must not drift.
+    template <class F>
+    void at(double when, F&& f) {
+        if (when > end_s_ * (1 + 1e-12) + 1e-12) return;
+        ++events_;
+        simgrid::kernel::timer::Timer::set(std::min(when, end_s_), std::forward<F>(f));
     }
     void count_event() { ++events_; }
     [[nodiscard]] std::uint64_t events() const { return events_; }

@@ -56,7 +56,9 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
 
     const auto wall0 = std::chrono::steady_clock::now();
     auto last_report = wall0;
-    // Metric ticks at every interval boundary; they also drive progress reports.
+    // Metric ticks at every interval boundary k * interval (absolute times: adding the interval
+    // up would drift and could lose the last tick); they also drive progress reports.
+    std::uint64_t ticks = 0;
     std::function<void()> tick = [&] {
         recorder.close_interval(Kernel::now());
         if (opt.progress) {
@@ -66,9 +68,9 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
                 opt.progress(Kernel::now(), e.duration_s, kernel.events());
             }
         }
-        if (Kernel::now() + e.interval_s <= e.duration_s + 1e-9) kernel.after(e.interval_s, tick);
+        kernel.at(static_cast<double>(++ticks + 1) * e.interval_s, tick);
     };
-    kernel.after(e.interval_s, tick);
+    kernel.at(e.interval_s, tick);
     // Worker actors loop forever; the controller stops every actor at the end of the run.
     sg4::Actor::create("controller", runtime.controller_host(), [&e] {
         sg4::this_actor::sleep_until(e.duration_s);

@@ -164,6 +164,7 @@ nlohmann::json Recorder::summary() const {
            {"errors", errors},
            {"errors_by_kind", by_kind},
            {"availability", finished > 0 ? static_cast<double>(ok_) / finished : 1.0},
+           {"in_flight_at_end", in_flight_},  // not judged: still queued or in service when the run ended
            {"throughput_rps", static_cast<double>(ok_) / measured_s},
            {"latency_s", latency_json(all_)}};
     json eps = json::array();

@@ -16,7 +16,9 @@ namespace {
 Experiment experiment(const std::string& services, const std::string& workload, const std::string& entry = "app",
                       const std::string& endpoint = "e") {
     static int n = 0;
-    const std::string path = testing::TempDir() + "/stack_model_" + std::to_string(n++) + ".json";
+    // ctest runs each test as its own process, in parallel: name files by test, not by a counter alone.
+    const std::string path = testing::TempDir() + "/stack_model_" +
+                             testing::UnitTest::GetInstance()->current_test_info()->name() + "_" + std::to_string(n++) + ".json";
     std::ofstream(path) << R"({"duration": "10min", "topology": {"services": {)" << services
                         << R"(}}, "workload": {"entry": ")" << entry << R"(", "mix": {")" << endpoint << R"(": 1}, )"
                         << workload << "}}";

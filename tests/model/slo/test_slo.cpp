@@ -107,6 +107,8 @@ TEST(BurnRateAlert, FiresWhenBothWindowsBurnAndResolvesWithTheShortOne) {
     EXPECT_DOUBLE_EQ(r.alerts[0].fired[0].fired_s, 360);
     ASSERT_TRUE(r.alerts[0].fired[0].resolved_s.has_value());
     EXPECT_DOUBLE_EQ(*r.alerts[0].fired[0].resolved_s, 660);
+    // The long window at 360 s counts 240 s of healthy history (without it the burn would be 10).
+    EXPECT_NEAR(burn_rate(CumulativeCounts(s), 100, 0.99, 360, 600), 6, 1e-9);
     ASSERT_EQ(r.burn_rate_short.size(), 20u);
     EXPECT_NEAR(r.burn_rate_short[5], 60, 1e-9);
 }
