@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/run_report.hpp"
 #include "model/check/gate.hpp"
 #include "model/check/junit.hpp"
 #include "model/results/atomic_file.hpp"
@@ -87,8 +88,7 @@ int run_check(const CheckOpts& o) {
         if (!e) return kExitBadInput;
         const std::string out =
             o.out.empty() ? "out/" + (e->name.empty() ? std::filesystem::path(o.input).stem().string() : e->name) : o.out;
-        if (!e->chaos.empty())
-            std::cerr << o.input << ": note: chaos faults are validated but not simulated yet\n";
+        note_unsimulated_faults(*e, o.input, std::cerr);
         doc = simulate_and_write(*e, {o.input, o.sets, out}, e->seed, 0, !o.quiet);
         results_path = out + "/results.json";
     } else {
