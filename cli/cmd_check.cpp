@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/run_report.hpp"
 #include "model/check/gate.hpp"
 #include "model/check/junit.hpp"
 #include "model/results/atomic_file.hpp"
@@ -93,8 +94,7 @@ int run_check(const CheckOpts& o) {
         if (!e) return kExitBadInput;
         const std::string out =
             o.out.empty() ? "out/" + (e->name.empty() ? std::filesystem::path(o.input).stem().string() : e->name) : o.out;
-        if (!e->chaos.empty())
-            std::cerr << o.input << ": note: chaos faults are validated but not simulated yet\n";
+        note_unsimulated_faults(*e, o.input, std::cerr);
         if (e->replications > 1)
             std::cerr << o.input << ": note: check runs one replication; to gate on " << e->replications
                       << ", use `stacksim run` then check its results directory\n";

@@ -178,9 +178,7 @@ void add_run(CLI::App& app, int& exit_code) {
         }
         if (o->out.empty())
             o->out = "out/" + (e->name.empty() ? std::filesystem::path(o->experiment).stem().string() : e->name);
-        if (!e->chaos.empty() && o->replication_index < 0)
-            std::cerr << o->experiment << ": note: " << e->chaos.size()
-                      << " chaos fault(s) are validated but not simulated yet (chaos milestone)\n";
+        if (o->replication_index < 0) note_unsimulated_faults(*e, o->experiment, std::cerr);
         const std::uint64_t seed = o->seed.value_or(e->seed);
         const int reps = o->replications.value_or(e->replications);
         try {

@@ -1,12 +1,15 @@
 #include "cli/run_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <boost/math/distributions/students_t.hpp>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "model/units/units.hpp"
+#include "sim/chaos/fault_injector.hpp"
 
 namespace stacksim::cli {
 namespace {
@@ -92,6 +95,7 @@ void print_run_summary(const json& doc, std::ostream& out) {
         out << fmt::format("queue {}: {} published, {} rejected\n", q["queue"].get<std::string>(), q["accepted"].get<std::uint64_t>(),
                            q["rejected"].get<std::uint64_t>());
     out << "est. = analytic model (stacksim analyze); '<- differs' marks a gap over 15 %\n";
+    print_faults(doc.value("faults", json::array()), out);
     print_slos(doc.value("slos", json::array()), out);
     if (doc.contains("cost")) {
         const json& c = doc["cost"];
@@ -118,6 +122,37 @@ void print_slos(const json& slos, std::ostream& out) {
                            100 * num(b.value("consumed_fraction", json())), alerts.empty() ? "none" : alerts);
     }
     out << "budget spent: this run's bad events as a share of the SLO window's error budget (docs/slo.md)\n";
+}
+
+void print_faults(const json& faults, std::ostream& out) {
+    if (faults.empty()) return;
+    out << fmt::format("\n{:<18} {:<16} {:>9} {:>9} {:>9} {:>8} {:>9} {:>10} {:>9}  {}\n", "fault", "target", "start",
+                       "end", "failed", "err.rate", "p99", "p99 before", "recovery", "hit");
+    for (const auto& f : faults) {
+        const json& b = f.value("baseline", json());
+        std::string hit = f.value("instances", json::array()).size() > 3
+                              ? fmt::format("{} instances", f["instances"].size())
+                              : fmt::format("{}", fmt::join(f.value("instances", std::vector<std::string>{}), " "));
+        if (f.contains("hit_ratio"))
+            hit += fmt::format("; hit ratio {:.3f} -> {:.3f}, back in {}", num(f["hit_ratio"]["before"]), num(f["hit_ratio"]["lowest"]),
+                               dur(f["hit_ratio"]["recovered_s"]));
+        if (f.value("requests_lost", 0) > 0) hit += fmt::format("; {} lost in flight", f["requests_lost"].get<int>());
+        out << fmt::format("{:<18} {:<16} {:>9} {:>9} {:>9} {:>7.2f}% {:>9} {:>10} {:>9}  {}\n", f.value("kind", "?"),
+                           f.value("target", "?"), dur(f["start_s"]), dur(f["end_s"]), f.value("requests_failed", std::uint64_t{0}),
+                           100 * num(f["error_rate"]), dur(f["p99_s"]), b.is_object() ? dur(b["p99_s"]) : "-",
+                           f.value("ended", false) ? dur(f["time_to_recover_s"]) : "running", hit);
+    }
+    out << "failed, err.rate, p99: requests finishing during the fault; recovery: from its end until error rate and p99\n"
+           "are back within 2x of the pre-fault baseline (docs/chaos.md)\n";
+}
+
+void note_unsimulated_faults(const Experiment& e, const std::string& file, std::ostream& out) {
+    std::vector<std::string> kinds;
+    for (const Fault& f : e.chaos)
+        if (!sim::fault_simulated(f.kind) && std::find(kinds.begin(), kinds.end(), f.kind) == kinds.end()) kinds.push_back(f.kind);
+    if (!kinds.empty())
+        out << file << ": note: fault kind(s) " << fmt::format("{}", fmt::join(kinds, ", "))
+            << " are validated but not simulated yet (skipped)\n";
 }
 
 json aggregate_replications(const std::vector<json>& runs) {

@@ -2,7 +2,10 @@
 #include <nlohmann/json.hpp>
 
 #include <ostream>
+#include <string>
 #include <vector>
+
+#include "model/stack/experiment.hpp"
 
 // Terminal summaries of run results, and the cross-replication aggregate (mean and 95 %
 // confidence interval from Student's t).
@@ -11,6 +14,10 @@ namespace stacksim::cli {
 void print_run_summary(const nlohmann::json& doc, std::ostream& out);
 // SLO verdicts, budget spent and alerts (the `slos[]` entries of a results document).
 void print_slos(const nlohmann::json& slos, std::ostream& out);
+// The fault timeline: one line per occurrence (the `faults[]` entries of a results document).
+void print_faults(const nlohmann::json& faults, std::ostream& out);
+// A note naming the experiment's fault kinds that the chaos engine does not simulate yet.
+void note_unsimulated_faults(const Experiment& e, const std::string& file, std::ostream& out);
 nlohmann::json aggregate_replications(const std::vector<nlohmann::json>& runs);
 void print_replication_summary(const nlohmann::json& doc, std::ostream& out);
 

@@ -65,6 +65,22 @@ void check_experiment(const Experiment& e, Context& ctx, Context& topo_ctx) {
             std::find(t.zones.begin(), t.zones.end(), f.target) == t.zones.end())
             ctx.diag.error(ctx.file, pointer_join(f.pointer, "target"),
                            "unknown service or zone \"" + f.target + "\"" + suggestion(f.target, targets));
+    // What each fault kind can target (docs/chaos.md).
+    for (const Fault& f : e.chaos) {
+        const Service* svc = t.find(f.target);
+        const bool zone = std::find(t.zones.begin(), t.zones.end(), f.target) != t.zones.end();
+        if (!svc && !zone) continue;  // reported above
+        std::string need;
+        if (f.kind == "zone_outage" && !zone) need = "a zone";
+        else if (f.kind == "cache_flush" && !(svc && svc->kind == ServiceKind::cache)) need = "a cache service";
+        else if (f.kind == "db_failover" && !(svc && svc->kind == ServiceKind::database)) need = "a database service";
+        else if ((f.kind == "worker_crash" || f.kind == "cpu_slowdown") && svc && svc->kind != ServiceKind::node_service)
+            need = "a node_service or a zone";
+        else if ((f.kind == "dependency_errors" || f.kind == "dependency_hang") && !svc) need = "a service";
+        if (!need.empty())
+            ctx.diag.error(ctx.file, pointer_join(f.pointer, "target"),
+                           "a " + f.kind + " fault targets " + need + ", got \"" + f.target + "\"");
+    }
     for (const Fault& f : e.chaos)
         for (std::size_t i = 0; i < f.between.size(); ++i)
             if (std::find(t.zones.begin(), t.zones.end(), f.between[i]) == t.zones.end())

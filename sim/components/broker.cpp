@@ -13,6 +13,10 @@ void Runtime::publish_step(Frame* f, const PublishStep& step) {
     const QueueSpec& q = *b.service->queue;
     const double one_way = hop(f->worker->instance, &broker, step.payload_bytes);
     kernel_.after(one_way, [this, f, &b, &broker, &q, one_way] {
+        if (broker.down) [[unlikely]] {  // chaos: the broker is down
+            kernel_.after(one_way, [this, f] { finish(f, false, ErrorKind::instance_down); });
+            return;
+        }
         broker.station->submit(sample(q.publish_time), [this, f, &b, &q, one_way] {
             std::function<void()> enqueue = [this, f, &b, one_way] {
                 rec_.publish(b.service->name, true);
@@ -34,6 +38,14 @@ void Runtime::publish_step(Frame* f, const PublishStep& step) {
 void Runtime::deliver(Broker& b) {
     const QueueSpec& q = *b.service->queue;
     while (b.free_slots > 0 && !b.messages.empty()) {
+        // Round-robin over consumer slots; a busy worker still queues the work on its loop.
+        // Slots on crashed workers or instances are skipped (chaos); none alive: messages wait.
+        Worker* w = nullptr;
+        for (std::size_t k = 0; k < b.consumers.size() && !w; ++k) {
+            Worker* c = b.consumers[b.next++ % b.consumers.size()];
+            if (!c->down && !c->instance->down) w = c;
+        }
+        if (!w) return;
         b.messages.pop_front();
         --b.free_slots;
         if (!b.blocked.empty()) {  // space freed: admit one blocked producer
@@ -41,8 +53,6 @@ void Runtime::deliver(Broker& b) {
             b.blocked.erase(b.blocked.begin());
             next();
         }
-        // Round-robin over consumer slots; a busy worker still queues the work on its loop.
-        Worker* w = b.consumers[b.next++ % b.consumers.size()];
         Instance& inst = *w->instance;
         const double one_way = hop(instances_.at(b.service->name).front().get(), &inst, 1024);
         kernel_.after(one_way, [this, &b, w, &q] {

@@ -28,6 +28,13 @@ void Runtime::cache_step(Frame* f, const CacheStep& step) {
     const Service& svc = *shard.service;
     const double one_way = hop(f->worker->instance, &shard, step.value_bytes);
     kernel_.after(one_way, [this, f, &step, &shard, &svc, key, one_way] {
+        if (shard.down) [[unlikely]] {  // chaos: an unreachable shard reads as a miss, nothing written back
+            kernel_.after(one_way, [this, f, &step, key] {
+                f->stack.push_back({&step.on_miss, 0, nullptr, key});
+                run(f);
+            });
+            return;
+        }
         shard.station->submit(sample(svc.cache->op_time), [this, f, &step, &shard, &svc, key, one_way] {
             const bool hit = shard.cache->get(key, Kernel::now());
             rec_.cache_lookup(svc.name, hit);
@@ -47,6 +54,10 @@ void Runtime::cache_write_back(Frame* f, const CacheStep& step, std::uint64_t ke
     const double one_way = hop(f->worker->instance, &shard, step.value_bytes);
     const double ttl = step.ttl_s.value_or(cs.cache->default_ttl_s.value_or(0));
     kernel_.after(one_way, [this, f, &shard, &cs, &step, key, ttl, one_way] {
+        if (shard.down) [[unlikely]] {  // chaos: the write fails; the request goes on (cache-aside)
+            kernel_.after(one_way, [this, f] { run(f); });
+            return;
+        }
         shard.station->submit(sample(cs.cache->op_time), [this, f, &shard, &step, key, ttl, one_way] {
             shard.cache->put(key, step.value_bytes, ttl, Kernel::now());
             if (LruCache* l1 = l1_of(f, step)) l1->put(key, step.value_bytes, step.l1->ttl_s.value_or(0), Kernel::now());

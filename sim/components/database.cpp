@@ -21,24 +21,41 @@ void Runtime::db_step(Frame* f, const DbStep& step) {
     }
     Pool& pool = *pool_ptr;
     const double one_way = hop(f->worker->instance, server, 2048);
-    auto query = [this, f, &step, server, &pool, one_way, &db](bool granted) {
+    // Hands the connection to the next waiter, if any, else back to the pool.
+    auto release = [this, &pool, &db] {
+        if (!pool.waiters.empty()) {
+            auto w = std::move(pool.waiters.front());
+            pool.waiters.pop_front();
+            rec_.pool_wait(db.name, Kernel::now() - w.since, false);
+            w.grant(true);
+        } else {
+            ++pool.free;
+        }
+    };
+    auto query = [this, f, &step, server, one_way, release](bool granted) {
         if (!granted) {
             finish(f, false, ErrorKind::pool_timeout);
             return;
         }
-        kernel_.after(one_way, [this, f, &step, server, &pool, one_way, &db] {
-            server->station->submit(sample(step.query), [this, f, &pool, one_way, &db] {
-                kernel_.after(one_way, [this, f, &pool, &db] {
-                    // Hand the connection to the next waiter, if any, else back to the pool.
-                    if (!pool.waiters.empty()) {
-                        auto w = std::move(pool.waiters.front());
-                        pool.waiters.pop_front();
-                        rec_.pool_wait(db.name, Kernel::now() - w.since, false);
-                        w.grant(true);
-                    } else {
-                        ++pool.free;
-                    }
-                    run(f);
+        if (f->dead) [[unlikely]] {  // the client instance crashed while this request waited
+            release();
+            free_frame(f);
+            return;
+        }
+        kernel_.after(one_way, [this, f, &step, server, one_way, release] {
+            if (server->down) [[unlikely]] {  // chaos: the server is down (crash, failover)
+                kernel_.after(one_way, [this, f, release] {
+                    release();
+                    finish(f, false, ErrorKind::instance_down);
+                });
+                return;
+            }
+            server->station->submit(sample(step.query), [this, f, server, epoch = server->epoch, one_way, release] {
+                const bool lost = server->epoch != epoch;  // the server crashed during the query
+                kernel_.after(one_way, [this, f, release, lost] {
+                    release();
+                    if (lost) [[unlikely]] finish(f, false, ErrorKind::instance_down);
+                    else run(f);
                 });
             });
         });

@@ -21,6 +21,8 @@ public:
 
     // False (and `done` is dropped) when the station is full.
     bool submit(double service_s, Done done);
+    // Drops the waiting jobs (chaos: a crashed process loses its queue); jobs in service finish.
+    void clear() { waiting_.clear(); }
 
     [[nodiscard]] const std::string& name() const { return name_; }
     [[nodiscard]] int servers() const { return servers_; }

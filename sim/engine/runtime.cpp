@@ -22,7 +22,16 @@ Runtime::~Runtime() {
 }
 
 Request* Runtime::new_request() { return *live_requests_.insert(new Request).first; }
-Frame* Runtime::new_frame() { return *live_frames_.insert(new Frame).first; }
+Frame* Runtime::new_frame() {
+    Frame* f = *live_frames_.insert(new Frame).first;
+    f->seq = next_frame_seq_++;
+    return f;
+}
+
+void Runtime::free_frame(Frame* f) {
+    live_frames_.erase(f);
+    delete f;
+}
 
 double Runtime::sample(const Distribution& d) {
     auto it = samplers_.find(&d);
@@ -134,11 +143,28 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
     const Service& s = *inst.service;
     const double out = hop(from, &inst, payload.request_bytes), back = hop(from, &inst, payload.response_bytes);
     kernel_.after(out, [this, &inst, &s, endpoint, req, done = std::move(done), back, payload]() mutable {
-        auto reply = [this, back, done = std::move(done)](bool ok, ErrorKind why) {
-            kernel_.after(back, [done, ok, why] { done(ok, why); });
+        double back_s = back;
+        if (inst.faulty) [[unlikely]] {  // chaos: refused, failed or delayed (sim/chaos/)
+            std::uniform_real_distribution<double> u(0, 1);
+            ErrorKind refused = ErrorKind::none;
+            if (inst.down) refused = ErrorKind::instance_down;  // connection refused
+            else if (inst.error_rate > 0 && u(rng_) < inst.error_rate) refused = ErrorKind::dependency;
+            if (refused != ErrorKind::none) {
+                kernel_.after(back, [done = std::move(done), refused] { done(false, refused); });
+                return;
+            }
+            if (inst.hang_fraction > 0 && u(rng_) < inst.hang_fraction)
+                back_s += inst.hang_s > 0 ? inst.hang_s : std::max(0.0, inst.hang_until_s - Kernel::now());
+        }
+        auto reply = [this, back_s, done = std::move(done)](bool ok, ErrorKind why) {
+            kernel_.after(back_s, [done, ok, why] { done(ok, why); });
         };
         if (s.kind == ServiceKind::load_balancer) {
             inst.station->submit(sample(s.lb->cpu_per_request), [this, &inst, &s, endpoint, req, payload, reply = std::move(reply)]() mutable {
+                if (inst.down) [[unlikely]] {  // the proxy crashed while the request was queued
+                    reply(false, ErrorKind::instance_down);
+                    return;
+                }
                 Instance& backend = pick_backend(s, inst, req);
                 ++backend.active;
                 invoke_instance(backend, endpoint, &inst, req, [&backend, reply = std::move(reply)](bool ok, ErrorKind why) {
@@ -149,7 +175,13 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
             return;
         }
         // node_service: the cluster master hands the connection to the next worker.
-        Worker& w = *inst.workers[inst.next_worker++ % inst.workers.size()];
+        Worker* next = inst.workers[inst.next_worker++ % inst.workers.size()].get();
+        if (next->down) [[unlikely]] next = next_live_worker(inst);  // the master skips dead workers
+        if (!next) {
+            reply(false, ErrorKind::instance_down);
+            return;
+        }
+        Worker& w = *next;
         const NodeServiceSpec& n = *s.node;
         const long waiting = w.loop ? w.loop->waiting() : static_cast<long>(w.inbox.size());
         if (w.in_flight >= n.max_in_flight || (n.accept_queue && waiting >= static_cast<long>(*n.accept_queue))) {
@@ -171,6 +203,10 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
 }
 
 void Runtime::finish(Frame* f, bool ok, ErrorKind why) {
+    if (f->dead) [[unlikely]] {  // already answered by a crash
+        free_frame(f);
+        return;
+    }
     auto done = std::move(f->done);
     live_frames_.erase(f);
     delete f;
@@ -178,6 +214,10 @@ void Runtime::finish(Frame* f, bool ok, ErrorKind why) {
 }
 
 void Runtime::run(Frame* f) {
+    if (f->dead) [[unlikely]] {  // its instance crashed while this continuation was pending
+        free_frame(f);
+        return;
+    }
     while (!f->stack.empty()) {
         Frame::Entry& top = f->stack.back();
         if (top.pc == top.steps->size()) {
@@ -194,10 +234,10 @@ void Runtime::run(Frame* f) {
         if (const auto* cpu = std::get_if<CpuStep>(&step.body)) {
             Worker& w = *f->worker;
             if (w.loop) {
-                w.loop->submit(sample(cpu->time) / w.instance->core_speed, [this, f] { run(f); });
+                w.loop->submit(sample(cpu->time) * w.instance->cpu_slowdown / w.instance->core_speed, [this, f] { run(f); });
                 return;
             }
-            w.inbox.emplace_back(f, sample(cpu->time) * kFlopsPerRefSecond);
+            w.inbox.emplace_back(f, sample(cpu->time) * w.instance->cpu_slowdown * kFlopsPerRefSecond);
             if (w.idle) {
                 w.idle = false;
                 w.wake->release();

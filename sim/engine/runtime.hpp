@@ -45,6 +45,8 @@ struct Frame {
     const Service* service = nullptr;
     std::vector<Entry> stack;
     std::function<void(bool ok, ErrorKind why)> done;
+    std::uint64_t seq = 0;  // creation order (chaos kills in-flight frames in this order)
+    bool dead = false;      // killed by a crash: its pending continuation only frees it
 };
 
 struct Worker {
@@ -59,6 +61,7 @@ struct Worker {
     int in_flight = 0;                             // requests accepted and not finished
     std::unordered_map<const CacheStep*, std::unique_ptr<LruCache>> l1;  // in-process caches
     double busy_s = 0;
+    bool down = false;  // chaos: crashed, waiting for the cluster master to restart it
 };
 
 struct Instance {
@@ -72,6 +75,15 @@ struct Instance {
     std::unique_ptr<Station> station;  // LB proxy, cache shard, DB server, broker, limited external
     std::unique_ptr<LruCache> cache;
     long active = 0;                    // requests routed here and not yet answered (LB view)
+    // Chaos (sim/chaos/). `faulty` is the one flag the request path tests; the rest is read
+    // only when it is set, so a run without active faults pays one branch per call.
+    bool faulty = false;
+    int down = 0;                       // overlapping crash/outage faults holding it down
+    std::uint64_t epoch = 0;            // incremented by each crash: work started before it is lost
+    double cpu_slowdown = 1.0;          // CPU steps take this many times longer (noisy neighbour)
+    double error_rate = 0;              // share of calls answered with an error
+    double hang_fraction = 0;           // share of calls delayed by hang_s (or until hang_until_s)
+    double hang_s = 0, hang_until_s = 0;
 };
 
 // A call carries request_bytes out and response_bytes back over each network hop.
@@ -97,6 +109,16 @@ public:
     [[nodiscard]] int capacity_servers(const std::string& service) const;
     [[nodiscard]] std::vector<double> instance_busy_seconds(const std::string& service) const;
     [[nodiscard]] std::vector<int> instance_servers(const std::string& service) const;
+    // Chaos effects (implemented in sim/chaos/instance_faults.cpp). A crash kills the requests
+    // in flight on the instance or worker (returns how many) and refuses new ones until the
+    // matching restore. refresh_faulty() must follow any direct change to an Instance's
+    // fault fields.
+    int crash_instance(Instance& inst);
+    void restore_instance(Instance& inst);
+    int crash_worker(Worker& w);
+    void restore_worker(Worker& w);
+    static void refresh_faulty(Instance& inst);
+
     // A host for the run's controller actor (not part of the stack).
     [[nodiscard]] simgrid::s4u::Host* controller_host() const { return controller_host_; }
 
@@ -141,7 +163,12 @@ private:
     std::unordered_set<Request*> live_requests_;
     std::unordered_set<Frame*> live_frames_;
     Frame* new_frame();
+    void free_frame(Frame* f);
+    int kill_frames(const std::function<bool(const Frame&)>& on_target);
+    Worker* next_live_worker(Instance& inst);
+    void faulty_reply(Instance& inst, std::function<void(bool, ErrorKind)> reply, const std::function<void()>& serve);
     double sample(const Distribution& d);
+    std::uint64_t next_frame_seq_ = 0;
 };
 
 }  // namespace stacksim::sim

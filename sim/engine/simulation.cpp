@@ -8,6 +8,7 @@
 
 #include "model/cost/deployment_cost.hpp"
 #include "model/slo/slo_report.hpp"
+#include "sim/chaos/fault_injector.hpp"
 #include "sim/engine/kernel.hpp"
 #include "sim/engine/runtime.hpp"
 #include "sim/metrics/recorder.hpp"
@@ -53,6 +54,8 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
     }
     Workload workload(e, kernel, runtime);
     workload.start();
+    FaultInjector chaos(e, kernel, runtime, recorder);
+    chaos.start();
 
     const auto wall0 = std::chrono::steady_clock::now();
     auto last_report = wall0;
@@ -99,7 +102,7 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
     out.results["slos"] = slos;
     out.results["cost"] = to_json(deployment_cost(e.topology, recorder.mean_instances()),
                                   out.results["summary"]["throughput_rps"].get<double>());
-    out.results["faults"] = nlohmann::json::array();  // the chaos engine fills the fault timeline
+    out.results["faults"] = chaos.timeline(out.results["series"]);
     out.series_csv = recorder.series_csv();
     return out;
 }

@@ -15,6 +15,7 @@ const char* to_string(ErrorKind k) {
         case ErrorKind::pool_timeout: return "pool_timeout";
         case ErrorKind::queue_full: return "queue_full";
         case ErrorKind::dependency: return "dependency";
+        case ErrorKind::instance_down: return "instance_down";
         case ErrorKind::kCount: break;
     }
     return "?";
@@ -52,6 +53,14 @@ void Recorder::completion(int mix, double latency_s, bool ok, ErrorKind why) {
     } else {
         ++cur_.errors[static_cast<std::size_t>(why)];
     }
+    for (Window* w : open_) {
+        if (ok) {
+            ++w->ok;
+            w->latency.record(latency_s);
+        } else {
+            ++w->errors;
+        }
+    }
     // Availability counts every finished request; latency SLIs judge successful ones only
     // (a fast error is not a good request, and it is already charged to availability).
     for (std::size_t i = 0; i < sli_.size(); ++i) {
@@ -78,6 +87,14 @@ void Recorder::completion(int mix, double latency_s, bool ok, ErrorKind why) {
         ++endpoint_errors_[m];
     }
 }
+
+std::size_t Recorder::open_window() {
+    windows_.push_back(std::make_unique<Window>());
+    open_.push_back(windows_.back().get());
+    return windows_.size() - 1;
+}
+
+void Recorder::close_window(std::size_t id) { std::erase(open_, windows_[id].get()); }
 
 void Recorder::cache_lookup(const std::string& cache, bool hit) {
     auto& c = cache_interval_[cache];

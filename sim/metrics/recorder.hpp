@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,8 @@
 // number of intervals and components, never by the number of requests.
 namespace stacksim::sim {
 
-enum class ErrorKind { none, rejected, pool_timeout, queue_full, dependency, kCount };
+// instance_down: the instance (or worker) serving the request crashed or was unreachable (chaos).
+enum class ErrorKind { none, rejected, pool_timeout, queue_full, dependency, instance_down, kCount };
 const char* to_string(ErrorKind k);
 
 class Recorder {
@@ -40,6 +42,15 @@ public:
     void cache_lookup(const std::string& cache, bool hit);
     void pool_wait(const std::string& database, double wait_s, bool timed_out);
     void publish(const std::string& queue, bool accepted);
+
+    // Chaos: successful latencies and errors of requests finishing while a fault is active.
+    struct Window {
+        std::uint64_t ok = 0, errors = 0;
+        LatencyHistogram latency;
+    };
+    std::size_t open_window();
+    void close_window(std::size_t id);
+    [[nodiscard]] const Window& window(std::size_t id) const { return *windows_[id]; }
 
     // Closes the interval ending at t_end_s: samples gauges and appends to every series.
     void close_interval(double t_end_s);
@@ -94,6 +105,8 @@ private:
     };
     std::vector<SliCounter> sli_;
     std::map<std::string, std::vector<double>> replicas_s_;
+    std::vector<std::unique_ptr<Window>> windows_;
+    std::vector<Window*> open_;  // empty unless a fault is active: no cost per request otherwise
     [[nodiscard]] bool measuring() const;
 };
 
