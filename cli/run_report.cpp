@@ -144,6 +144,22 @@ void print_faults(const json& faults, std::ostream& out) {
     }
     out << "failed, err.rate, p99: requests finishing during the fault; recovery: from its end until error rate and p99\n"
            "are back within 2x of the pre-fault baseline (docs/chaos.md)\n";
+    // What each fault cost the SLOs, and whether an alert noticed.
+    bool header = false;
+    for (const auto& f : faults)
+        for (const auto& i : f.value("slos", json::array())) {
+            if (!header) {
+                out << fmt::format("\n{:<18} {:<16} {:<24} {:>12} {:>13}  {}\n", "fault", "target", "SLO", "bad events",
+                                   "budget spent", "detected");
+                header = true;
+            }
+            out << fmt::format("{:<18} {:<16} {:<24} {:>12.0f} {:>12.3g}%  {}\n", f.value("kind", "?"), f.value("target", "?"),
+                               i.value("slo", "?"), num(i["bad_events"]), 100 * num(i["budget_consumed_fraction"]),
+                               i["time_to_detect_s"].is_number()
+                                   ? fmt::format("after {} ({})", dur(i["time_to_detect_s"]), i.value("detected_by", ""))
+                                   : std::string("no alert fired"));
+        }
+    if (header) out << "budget spent: from the fault's start until recovery, as a share of the SLO window's budget\n";
 }
 
 void note_unsimulated_faults(const Experiment& e, const std::string& file, std::ostream& out) {

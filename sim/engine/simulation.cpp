@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "model/cost/deployment_cost.hpp"
+#include "model/slo/fault_slo_impact.hpp"
 #include "model/slo/slo_report.hpp"
 #include "sim/chaos/fault_injector.hpp"
 #include "sim/engine/kernel.hpp"
@@ -95,14 +96,27 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
                              {"requests_per_wall_s", wall_s > 0 ? static_cast<double>(recorder.completed()) / wall_s : 0.0},
                              {"peak_rss_kib", usage.ru_maxrss}}}};
     nlohmann::json slos = nlohmann::json::array();
+    std::vector<slo::SliSeries> sli;
+    std::vector<slo::SloReport> verdicts;
     for (std::size_t i = 0; i < e.slos.size(); ++i) {
-        const auto series = recorder.sli_series(i);
-        slos.push_back(slo::to_json(slo::evaluate(e.slos[i], series), series));
+        sli.push_back(recorder.sli_series(i));
+        verdicts.push_back(slo::evaluate(e.slos[i], sli.back()));
+        slos.push_back(slo::to_json(verdicts.back(), sli.back()));
     }
     out.results["slos"] = slos;
     out.results["cost"] = to_json(deployment_cost(e.topology, recorder.mean_instances()),
                                   out.results["summary"]["throughput_rps"].get<double>());
     out.results["faults"] = chaos.timeline(out.results["series"]);
+    // Each fault's cost to every SLO, from its start until the stack recovered (or the run ended).
+    for (auto& f : out.results["faults"]) {
+        const double start = f["start_s"].get<double>();
+        const double until = f["time_to_recover_s"].is_number()
+                                 ? f["end_s"].get<double>() + f["time_to_recover_s"].get<double>()
+                                 : e.duration_s;
+        f["slos"] = nlohmann::json::array();
+        for (std::size_t i = 0; i < verdicts.size(); ++i)
+            f["slos"].push_back(slo::to_json(slo::fault_slo_impact(verdicts[i], sli[i], start, until), start));
+    }
     out.series_csv = recorder.series_csv();
     return out;
 }

@@ -1,6 +1,7 @@
 // SLO arithmetic against hand-computed cases (docs/results.md, "slos").
 #include <gtest/gtest.h>
 
+#include "model/slo/fault_slo_impact.hpp"
 #include "model/slo/slo_report.hpp"
 
 namespace stacksim::slo {
@@ -140,6 +141,44 @@ TEST(SloJson, CarriesVerdictBudgetAlertsAndSeries) {
     EXPECT_EQ(j["series"]["valid"].size(), 5u);
     EXPECT_EQ(j["alerts"][0]["severity"], "ticket");
     EXPECT_TRUE(j["alerts"][0]["fired"][0]["resolved_s"].is_number());
+}
+
+}  // namespace
+}  // namespace stacksim::slo
+
+namespace stacksim::slo {
+namespace {
+
+TEST(FaultSloImpact, ChargesTheFaultWindowAndFindsTheFirstAlertInIt) {
+    // 60 s intervals of 6000 events; 60 % bad in intervals ending 360..600 s (as above).
+    std::vector<std::uint64_t> bad(20, 0);
+    for (std::size_t i = 5; i < 10; ++i) bad[i] = 3600;
+    SliSeries s;
+    s.interval_s = 60;
+    for (std::size_t i = 0; i < 20; ++i) {
+        s.t_end_s.push_back(60.0 * static_cast<double>(i + 1));
+        s.valid.push_back(6000);
+        s.good.push_back(6000 - bad[i]);
+    }
+    Slo slo;
+    slo.name = "availability";
+    slo.objective = 0.99;
+    slo.window_s = 1200;  // the run is the whole window: 120 000 valid, 1 200 bad allowed
+    slo.alerts = {{"page", 600, 60, 5}};
+    const SloReport r = evaluate(slo, s);
+    // A fault from 300 s to 600 s: 5 bad intervals = 18 000 bad events = 15 budgets.
+    const FaultSloImpact i = fault_slo_impact(r, s, 300, 600);
+    EXPECT_DOUBLE_EQ(i.bad_events, 18000);
+    EXPECT_NEAR(i.budget_consumed_fraction, 15, 1e-9);
+    ASSERT_TRUE(i.detected_at_s.has_value());
+    EXPECT_DOUBLE_EQ(*i.detected_at_s, 360);
+    EXPECT_EQ(to_json(i, 300)["time_to_detect_s"], 60.0);
+    // Half-way into an interval: half of its events (linear within the interval).
+    EXPECT_DOUBLE_EQ(fault_slo_impact(r, s, 330, 360).bad_events, 1800);
+    // A window before anything burned: nothing spent, nothing detected.
+    const FaultSloImpact quiet = fault_slo_impact(r, s, 0, 200);
+    EXPECT_DOUBLE_EQ(quiet.bad_events, 0);
+    EXPECT_FALSE(quiet.detected_at_s.has_value());
 }
 
 }  // namespace
