@@ -549,6 +549,37 @@ std::string queues_section(const std::vector<RunView>& runs) {
     return o + "</section>\n";
 }
 
+// The fault timeline: each occurrence's impact and what it cost the SLOs (docs/chaos.md, slo.md).
+std::string faults_section(const std::vector<RunView>& runs) {
+    std::string rows, slo_rows;
+    for (const auto& r : runs) {
+        if (!r.run) continue;
+        for (const auto& f : at(*r.run, "faults")) {
+            const json& b = at(f, "baseline");
+            rows += fmt::format(R"(<tr><td>{}{}</td><td>{}</td><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{} <span class="note">(before {})</span></td><td class="num">{}</td></tr>)",
+                                swatch(r.colour), esc(r.label), esc(str(f, "kind")), esc(str(f, "target")), dur(num(f, "start_s")),
+                                dur(num(f, "end_s")), count(at(f, "requests_failed")), pct(num(f, "error_rate"), 2), dur(num(f, "p99_s")),
+                                dur(num(b, "p99_s")), at(f, "ended") == true ? dur(num(f, "time_to_recover_s")) : std::string("still active"));
+            for (const auto& i : at(f, "slos"))
+                slo_rows += fmt::format(R"(<tr><td>{}{}</td><td>{} {}</td><td>{}</td><td class="num">{:.0f}</td><td class="num">{}</td><td>{}</td></tr>)",
+                                        swatch(r.colour), esc(r.label), esc(str(f, "kind")), esc(str(f, "target")), esc(str(i, "slo")),
+                                        num(i, "bad_events"), pct(num(i, "budget_consumed_fraction"), 3),
+                                        std::isfinite(num(i, "time_to_detect_s"))
+                                            ? esc(fmt::format("after {} ({})", dur(num(i, "time_to_detect_s")), str(i, "detected_by")))
+                                            : std::string("no alert fired"));
+        }
+    }
+    if (rows.empty()) return "";
+    std::string o = R"(<section id="faults"><h2>Faults</h2>)";
+    o += R"(<table class="small"><thead><tr><th>run</th><th>fault</th><th>target</th><th class="num">start</th><th class="num">end</th><th class="num">failed</th><th class="num">error rate</th><th class="num">p99 during</th><th class="num">recovered after</th></tr></thead><tbody>)" +
+         rows + "</tbody></table>";
+    o += R"(<p class="note">Failed, error rate and p99: requests finishing while the fault was active. Recovered after: from the fault's end until the error rate and p99 are back within 2× of the pre-fault baseline.</p>)";
+    if (!slo_rows.empty())
+        o += R"(<table class="small"><thead><tr><th>run</th><th>fault</th><th>SLO</th><th class="num">bad events</th><th class="num">budget spent</th><th>detected</th></tr></thead><tbody>)" +
+             slo_rows + R"(</tbody></table><p class="note">Budget spent from the fault's start until recovery, as a share of the SLO window's error budget; detected: the first burn-rate alert that fired in that span.</p>)";
+    return o + "</section>\n";
+}
+
 std::string cost_section(const std::vector<RunView>& runs) {
     std::string o = R"(<section id="cost"><h2>Cost</h2>)";
     bool any = false;
@@ -991,6 +1022,8 @@ std::string render_report(const std::vector<Document>& docs, const Options& opti
     if (charts) {
         link("latency", "Latency");
         link("traffic", "Throughput &amp; errors");
+        if (std::any_of(runs.begin(), runs.end(), [](const RunView& r) { return r.run && !at(*r.run, "faults").empty(); }))
+            link("faults", "Faults");
         link("slos", "SLOs &amp; budget");
         link("utilisation", "Utilisation");
         link("queues", "Queues &amp; replicas");
@@ -1015,6 +1048,7 @@ std::string render_report(const std::vector<Document>& docs, const Options& opti
             if (r.run) with_series.push_back(r);
         o += latency_section(with_series, options);
         o += traffic_section(with_series);
+        o += faults_section(with_series);
         o += slo_section(with_series);
         o += utilisation_section(with_series);
         o += queues_section(with_series);

@@ -160,13 +160,15 @@ TEST(HtmlReport, HostileNamesAreEscaped) {
 TEST(HtmlReport, FullRunHasEverySection) {
     const std::string html = render_report({{"run/results.json", load("run-slo-faults.json"), nullptr, ""}});
     EXPECT_EQ(balance(html), "");
-    for (const char* id : {"inputs", "verdict", "latency", "traffic", "slos", "utilisation", "queues", "cost", "analytic", "assumptions"})
+    for (const char* id : {"inputs", "verdict", "latency", "traffic", "faults", "slos", "utilisation", "queues", "cost", "analytic", "assumptions"})
         EXPECT_NE(html.find(std::string("<section id=\"") + id + "\""), std::string::npos) << id;
     EXPECT_NE(html.find("1 of 2 SLOs missed"), std::string::npos);
     EXPECT_EQ(count(html, "class=\"band-alert\""), 2u);     // two alert episodes on the burn-down
     EXPECT_GE(count(html, "class=\"band-fault\""), 5u);     // the outage on each time chart
     EXPECT_NE(html.find("zone_outage zone-a"), std::string::npos);
     EXPECT_NE(html.find("still firing at the end"), std::string::npos);
+    EXPECT_NE(html.find("after 6s (page 14.4x over 1h/5min)"), std::string::npos);  // the fault's time to detect
+    EXPECT_NE(html.find("1.23%"), std::string::npos);                                // and its budget spent
     EXPECT_NE(html.find("@media print"), std::string::npos);
     EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // no network references but the SVG namespace
     EXPECT_EQ(html.find("https://"), std::string::npos);
@@ -182,6 +184,7 @@ TEST(HtmlReport, MissingSectionsAreOmittedOrMarked) {
     const std::string html = render_report({{"r.json", d, nullptr, ""}});
     EXPECT_EQ(balance(html), "");
     EXPECT_EQ(count(html, "band-fault"), 0u);
+    EXPECT_EQ(html.find("<section id=\"faults\""), std::string::npos);
     EXPECT_EQ(html.find("Error budget remaining"), std::string::npos);
     EXPECT_NE(html.find("SLOs: not in this results document"), std::string::npos);
     EXPECT_GE(count(html, "Not in this results document."), 3u);  // SLOs, cost, analytic
