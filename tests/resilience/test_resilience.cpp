@@ -121,7 +121,7 @@ TEST(Resilience, BreakerOpensWithinItsWindowHalfOpensAfterItsWaitAndClosesWhenTh
     const json doc = simulate_in_child(
         stack(R"({"circuit_breaker": {"window_size": 20, "minimum_calls": 20, "failure_rate_threshold": "50%",
                   "wait_in_open": "4s", "half_open_calls": 5}})",
-              R"({"kind": "external", "latency": {"dist": "fixed", "mean": "5ms"}})",
+              R"({"kind": "external", "latency": {"dist": "deterministic", "mean": "5ms"}})",
               R"([{"fault": "dependency_errors", "target": "dep", "at": "10s", "for": "20s", "error_rate": 1.0}])"));
     const json& breakers = doc["summary"]["resilience"]["breakers"];
     ASSERT_EQ(breakers.size(), 2u);  // one per calling instance
@@ -155,7 +155,7 @@ TEST(Resilience, TimeoutsBoundTheCallersLatencyWhileTheCalleeKeepsWorking) {
     // waits 30 ms: every call times out, yet dep does all the work (abandoned, not cancelled).
     const json doc = simulate_in_child(
         stack(R"({"timeout": "30ms"})", R"({"kind": "node_service", "machine": "c6i.large", "workers": 2,
-                  "endpoints": {"d": {"steps": [{"cpu": {"dist": "fixed", "mean": "100ms"}}]}}})",
+                  "endpoints": {"d": {"steps": [{"cpu": {"dist": "deterministic", "mean": "100ms"}}]}}})",
               "[]", "12/s"));
     const json& s = doc["summary"];
     EXPECT_EQ(s["completed"].get<std::uint64_t>(), 0u);
@@ -195,7 +195,7 @@ TEST(Resilience, BulkheadCapsConcurrentCallsAndRejectsTheExcess) {
     // 2 x 5 / 0.1 s = 100 calls/s get through out of 400/s (a little less: a freed slot waits
     // for the next arrival, ~5 ms at 200/s per instance).
     const json doc = simulate_in_child(
-        stack(R"({"bulkhead": {"max_concurrent": 5}})", R"({"kind": "external", "latency": {"dist": "fixed", "mean": "100ms"}})"));
+        stack(R"({"bulkhead": {"max_concurrent": 5}})", R"({"kind": "external", "latency": {"dist": "deterministic", "mean": "100ms"}})"));
     const json& s = doc["summary"];
     EXPECT_NEAR(s["throughput_rps"].get<double>(), 2 * 5 / 0.105, 4);
     EXPECT_GT(s["errors_by_kind"]["bulkhead_full"].get<std::uint64_t>(), 0u);
