@@ -95,6 +95,7 @@ void print_run_summary(const json& doc, std::ostream& out) {
         out << fmt::format("queue {}: {} published, {} rejected\n", q["queue"].get<std::string>(), q["accepted"].get<std::uint64_t>(),
                            q["rejected"].get<std::uint64_t>());
     out << "est. = analytic model (stacksim analyze); '<- differs' marks a gap over 15 %\n";
+    if (s.contains("resilience")) print_resilience(s["resilience"], out);
     print_faults(doc.value("faults", json::array()), out);
     print_slos(doc.value("slos", json::array()), out);
     if (doc.contains("cost")) {
@@ -122,6 +123,30 @@ void print_slos(const json& slos, std::ostream& out) {
                            100 * num(b.value("consumed_fraction", json())), alerts.empty() ? "none" : alerts);
     }
     out << "budget spent: this run's bad events as a share of the SLO window's error budget (docs/slo.md)\n";
+}
+
+void print_resilience(const json& r, std::ostream& out) {
+    out << fmt::format("\n{:<28} {:>9} {:>9} {:>8} {:>7} {:>8} {:>9} {:>9} {:>9} {:>6}\n", "call edge (resilience)", "calls",
+                       "attempts", "retries", "ratio", "denied", "timeouts", "cb open", "bulkhead", "opens");
+    for (const auto& e : r.value("edges", json::array()))
+        out << fmt::format("{:<28} {:>9} {:>9} {:>8} {:>6.1f}% {:>8} {:>9} {:>9} {:>9} {:>6}\n",
+                           e.value("service", "?") + " -> " + e.value("dependency", "?"), e.value("calls", std::uint64_t{0}),
+                           e.value("attempts", std::uint64_t{0}), e.value("retries", std::uint64_t{0}), 100 * num(e["retry_ratio"]),
+                           e.value("retries_denied", std::uint64_t{0}), e.value("timeouts", std::uint64_t{0}),
+                           e.value("circuit_open", std::uint64_t{0}), e.value("bulkhead_full", std::uint64_t{0}),
+                           e.value("breaker_opens", std::uint64_t{0}));
+    for (const auto& b : r.value("breakers", json::array())) {
+        const auto& tr = b.value("transitions", json::array());
+        if (tr.empty()) continue;
+        std::string list;
+        for (std::size_t i = 0; i < tr.size() && i < 6; ++i)
+            list += fmt::format("{}{}@{}", i ? ", " : "", tr[i].value("to", "?"), units::format_duration(num(tr[i]["at_s"])));
+        if (tr.size() > 6) list += fmt::format(", … ({} changes)", tr.size());
+        out << fmt::format("breaker {}#{} -> {}: {}; {} at the end\n", b.value("service", "?"), b.value("instance", 0),
+                           b.value("dependency", "?"), list, b.value("state_at_end", "?"));
+    }
+    out << "calls: logical calls after the warm-up; ratio: retries / calls; denied: retries refused by the budget;\n"
+           "cb open: attempts failed fast by an open breaker (docs/resilience.md)\n";
 }
 
 void print_faults(const json& faults, std::ostream& out) {

@@ -10,6 +10,8 @@
 // to the context's diagnostics; the result is only meaningful when no error was reported.
 namespace stacksim::schema {
 
+// A call policy (timeouts, retries, breaker, bulkhead); null only when `node` is not an object.
+std::shared_ptr<const CallPolicy> parse_call_policy(const json& node, const std::string& pointer, Context& ctx);
 Steps parse_steps(const json& node, const std::string& pointer, Context& ctx, int depth = 0);
 std::optional<Service> parse_service(const std::string& name, const json& node, const std::string& pointer,
                                      Context& ctx, const MachineCatalog& machines,

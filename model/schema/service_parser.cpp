@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <functional>
 
 #include "model/schema/parsers.hpp"
 
@@ -27,6 +28,23 @@ std::map<std::string, Endpoint> parse_endpoints(ObjectReader& r, Context& ctx) {
         out.emplace(name, std::move(e));
     }
     return out;
+}
+
+// A call step without a policy of its own takes its service's policy for that dependency.
+void apply_service_policies(Service& s) {
+    std::function<void(Steps&)> walk = [&](Steps& steps) {
+        for (Step& st : steps) {
+            if (auto* c = std::get_if<CallStep>(&st.body)) {
+                if (c->policy || c->async) continue;
+                if (auto it = s.resilience.find(c->service); it != s.resilience.end()) c->policy = it->second;
+            } else if (auto* cs = std::get_if<CacheStep>(&st.body)) {
+                walk(cs->on_miss);
+            } else if (auto* b = std::get_if<BranchStep>(&st.body)) {
+                for (Branch& br : b->branches) walk(br.steps);
+            }
+        }
+    };
+    for (auto& [_, ep] : s.endpoints) walk(ep.steps);
 }
 
 }  // namespace
@@ -82,6 +100,17 @@ std::optional<Service> parse_service(const std::string& name, const json& node, 
         if (auto q = r.integer("accept_queue", 0, 1000000)) n.accept_queue = static_cast<int>(*q);
         s.node = n;
         s.endpoints = parse_endpoints(r, ctx);
+        if (const json* res = r.child("resilience")) {
+            ObjectReader rr(*res, r.at("resilience"), ctx,
+                            "an object of call policies by dependency, such as {\"payments\": {\"timeout\": \"2s\"}}");
+            if (rr.valid())
+                for (const auto& [dep, body] : res->items()) {
+                    if (is_annotation(dep)) continue;
+                    rr.has(dep);
+                    if (auto p = parse_call_policy(body, rr.at(dep), ctx)) s.resilience[dep] = std::move(p);
+                }
+            apply_service_policies(s);
+        }
     } else if (*kind == "load_balancer") {
         s.kind = ServiceKind::load_balancer;
         LoadBalancerSpec lb;

@@ -44,6 +44,10 @@ std::optional<Step> parse_step(const json& node, const std::string& pointer, Con
         if (auto a = r.boolean("async")) c.async = *a;
         if (auto b = r.size("request")) c.request_bytes = *b;
         if (auto b = r.size("response")) c.response_bytes = *b;
+        if (const json* pol = r.child("resilience")) {
+            c.policy = parse_call_policy(*pol, r.at("resilience"), ctx);
+            if (c.async) r.error("resilience", "a fire-and-forget (async) call waits for nothing: it takes no resilience policy");
+        }
         step.body = c;
     } else if (kind == "cache") {
         CacheStep c;

@@ -7,6 +7,18 @@
 
 namespace stacksim {
 
+const std::vector<std::string>& retryable_error_kinds() {
+    static const std::vector<std::string> kinds{"timeout", "dependency", "instance_down", "rejected", "pool_timeout",
+                                                "queue_full", "circuit_open", "bulkhead_full"};
+    return kinds;
+}
+
+const std::vector<std::string>& default_retry_on() {
+    static const std::vector<std::string> kinds{"timeout", "dependency", "instance_down", "rejected", "pool_timeout",
+                                                "queue_full"};
+    return kinds;
+}
+
 const char* to_string(ServiceKind k) {
     switch (k) {
         case ServiceKind::node_service: return "node_service";

@@ -8,6 +8,7 @@
 
 #include "model/cost/machine.hpp"
 #include "model/stack/distribution.hpp"
+#include "model/stack/resilience.hpp"
 
 // The validated description of a stack: machines, zones, network and services.
 // Plain data; produced by model/schema, read by the analytic model and the simulator.
@@ -21,6 +22,9 @@ struct CallStep {
     std::string service, endpoint;
     bool async = false;          // fire-and-forget: the caller does not wait
     double request_bytes = 1024, response_bytes = 4096;
+    // Timeouts, retries, breaker, bulkhead: the step's own `resilience`, else the calling
+    // service's entry for this dependency; null = a plain call (no per-call cost).
+    std::shared_ptr<const CallPolicy> policy;
 };
 struct CacheStep {
     std::string cache;
@@ -119,6 +123,8 @@ struct Service {
     std::optional<DatabaseSpec> database;
     std::optional<QueueSpec> queue;
     std::optional<ExternalSpec> external;
+    // node_service: default call policy per dependency (the `resilience` block).
+    std::map<std::string, std::shared_ptr<const CallPolicy>> resilience;
 };
 
 struct LinkSpec { double latency_s = 0; double bandwidth_bps = 0; };

@@ -11,7 +11,7 @@ namespace sg4 = simgrid::s4u;
 
 
 Runtime::Runtime(const Experiment& e, Kernel& kernel, Recorder& recorder)
-    : e_(e), t_(e.topology), kernel_(kernel), rec_(recorder), rng_(kernel.stream(1)) {
+    : e_(e), t_(e.topology), kernel_(kernel), rec_(recorder), rng_(kernel.stream(1)), policy_rng_(kernel.stream(0x7265)) {
     build_platform();
     start_workers();
 }
@@ -245,6 +245,10 @@ void Runtime::run(Frame* f) {
             return;
         }
         if (const auto* call = std::get_if<CallStep>(&step.body)) {
+            if (call->policy) [[unlikely]] {  // timeouts, retries, breaker, bulkhead (sim/resilience/)
+                policy_call(f, *call);
+                return;
+            }
             const Service& target = *t_.find(call->service);
             if (call->async) {  // fire-and-forget: the caller goes on at once
                 invoke(target, call->endpoint, f->worker->instance, nullptr, [](bool, ErrorKind) {},

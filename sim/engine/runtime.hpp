@@ -127,6 +127,7 @@ private:
     struct Pool;
     struct Broker;
     struct CacheState;
+    struct EdgeState;  // a caller instance's policy state for one dependency (sim/resilience/)
 
     void build_platform();
     void start_workers();
@@ -138,6 +139,9 @@ private:
     void call_external(Instance& dependency, Done done);
     void run(Frame* f);
     void finish(Frame* f, bool ok, ErrorKind why);
+    void policy_call(Frame* f, const CallStep& call);
+    void policy_attempt(Frame* f, const CallStep& call, EdgeState& st, int attempt, double backoff_s);
+    void policy_failed(Frame* f, const CallStep& call, EdgeState& st, int attempt, double backoff_s, ErrorKind why);
     void cache_step(Frame* f, const CacheStep& step);
     void cache_write_back(Frame* f, const CacheStep& step, std::uint64_t key);
     LruCache* l1_of(Frame* f, const CacheStep& step);
@@ -157,7 +161,9 @@ private:
     std::map<const CacheStep*, std::unique_ptr<CacheState>> caches_;
     std::map<std::pair<const Instance*, std::string>, std::unique_ptr<Pool>> pools_;
     std::map<std::string, std::unique_ptr<Broker>> brokers_;
-    std::map<std::uint64_t, std::size_t> sticky_;  // session -> backend index
+    std::map<std::uint64_t, std::size_t> sticky_;
+    std::map<std::pair<const Instance*, const CallPolicy*>, std::unique_ptr<EdgeState>> edge_states_;
+    Rng policy_rng_;  // backoff jitter  // session -> backend index
     simgrid::s4u::Host* controller_host_ = nullptr;
     // Requests and frames still in flight when the run stops are freed with the runtime.
     std::unordered_set<Request*> live_requests_;

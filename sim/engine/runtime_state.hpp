@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/engine/runtime.hpp"
+#include "sim/resilience/policies.hpp"
 
 namespace stacksim::sim {
 
@@ -39,6 +40,15 @@ struct Runtime::CacheState {
     std::uint64_t population = 0;
 };
 
+struct Runtime::EdgeState {
+    const CallPolicy* policy = nullptr;
+    std::size_t edge = 0;                   // Recorder edge (caller service -> dependency)
+    std::uint32_t retry_on = 0;             // bit per ErrorKind
+    std::unique_ptr<RetryBudget> budget;
+    std::unique_ptr<CircuitBreaker> breaker;
+    std::size_t breaker_id = 0;             // Recorder breaker
+    int in_flight = 0;                      // attempts outstanding (bulkhead)
+};
 
 inline std::uint64_t mix64(std::uint64_t x) {
     x ^= x >> 30;

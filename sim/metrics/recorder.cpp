@@ -5,6 +5,7 @@
 #include <simgrid/s4u/Engine.hpp>
 
 #include <cmath>
+#include <string_view>
 
 namespace stacksim::sim {
 
@@ -16,6 +17,9 @@ const char* to_string(ErrorKind k) {
         case ErrorKind::queue_full: return "queue_full";
         case ErrorKind::dependency: return "dependency";
         case ErrorKind::instance_down: return "instance_down";
+        case ErrorKind::timeout: return "timeout";
+        case ErrorKind::circuit_open: return "circuit_open";
+        case ErrorKind::bulkhead_full: return "bulkhead_full";
         case ErrorKind::kCount: break;
     }
     return "?";
@@ -96,6 +100,54 @@ std::size_t Recorder::open_window() {
 
 void Recorder::close_window(std::size_t id) { std::erase(open_, windows_[id].get()); }
 
+std::size_t Recorder::add_edge(const std::string& service, const std::string& dependency) {
+    for (std::size_t i = 0; i < edges_.size(); ++i)
+        if (edges_[i].service == service && edges_[i].dependency == dependency) return i;
+    edges_.push_back({service, dependency, {}, {}, {}, {}, {}});
+    // An edge first used mid-run gets zeros for the intervals before it.
+    edges_.back().attempts_s.assign(t_.size(), 0.0);
+    edges_.back().retries_s.assign(t_.size(), 0.0);
+    edges_.back().timeouts_s.assign(t_.size(), 0.0);
+    return edges_.size() - 1;
+}
+
+std::size_t Recorder::add_breaker(const std::string& service, const std::string& dependency, int instance) {
+    breakers_.push_back({service, dependency, instance, "closed", 0, 0, {}});
+    return breakers_.size() - 1;
+}
+
+void Recorder::breaker_transition(std::size_t id, const char* from, const char* to) {
+    constexpr std::size_t kMaxTransitions = 1000;  // memory stays flat in simulated time
+    Breaker& b = breakers_[id];
+    b.state = to;
+    if (std::string_view(to) == "open") ++b.opens;
+    if (b.transitions.size() < kMaxTransitions) b.transitions.emplace_back(simgrid::s4u::Engine::get_clock(), from, to);
+    else ++b.dropped;
+}
+
+nlohmann::json Recorder::resilience_json() const {
+    using nlohmann::json;
+    static constexpr std::array<const char*, static_cast<std::size_t>(EdgeEvent::kCount)> kNames{
+        "calls", "attempts", "retries", "retries_denied", "timeouts", "circuit_open", "bulkhead_full", "breaker_opens"};
+    json edges = json::array();
+    for (const Edge& e : edges_) {
+        json j{{"service", e.service}, {"dependency", e.dependency}};
+        for (std::size_t k = 0; k < kNames.size(); ++k) j[kNames[k]] = e.total[k];
+        const auto calls = static_cast<double>(e.total[static_cast<std::size_t>(EdgeEvent::call)]);
+        j["retry_ratio"] = ratio(static_cast<double>(e.total[static_cast<std::size_t>(EdgeEvent::retry)]), calls);
+        edges.push_back(j);
+    }
+    json breakers = json::array();
+    for (const Breaker& b : breakers_) {
+        json tr = json::array();
+        for (const auto& [at, from, to] : b.transitions) tr.push_back({{"at_s", at}, {"from", from}, {"to", to}});
+        breakers.push_back({{"service", b.service}, {"dependency", b.dependency}, {"instance", b.instance},
+                            {"state_at_end", b.state}, {"opens", b.opens}, {"transitions", tr},
+                            {"transitions_dropped", b.dropped}});
+    }
+    return {{"edges", edges}, {"breakers", breakers}};
+}
+
 void Recorder::cache_lookup(const std::string& cache, bool hit) {
     auto& c = cache_interval_[cache];
     ++c.lookups;
@@ -159,6 +211,12 @@ void Recorder::close_interval(double t_end) {
     for (auto& [name, c] : cache_interval_) {
         hit_ratio_s_[name].push_back(ratio(static_cast<double>(c.hits), static_cast<double>(c.lookups)));
         c = {};
+    }
+    for (Edge& e : edges_) {
+        e.attempts_s.push_back(static_cast<double>(e.interval[static_cast<std::size_t>(EdgeEvent::attempt)]) / interval_s_);
+        e.retries_s.push_back(static_cast<double>(e.interval[static_cast<std::size_t>(EdgeEvent::retry)]) / interval_s_);
+        e.timeouts_s.push_back(static_cast<double>(e.interval[static_cast<std::size_t>(EdgeEvent::timeout)]) / interval_s_);
+        e.interval = {};
     }
     cur_.arrivals = cur_.ok = 0;
     cur_.errors = {};
@@ -226,6 +284,7 @@ nlohmann::json Recorder::summary() const {
     for (const auto& [name, q] : queues_)
         queues.push_back({{"queue", name}, {"accepted", q.accepted}, {"rejected", q.rejected}});
     s["queues"] = queues;
+    if (has_policies()) s["resilience"] = resilience_json();
     return s;
 }
 
@@ -237,6 +296,19 @@ nlohmann::json Recorder::series() const {
     s["queue_depth"] = depth_s_;
     s["cache_hit_ratio"] = hit_ratio_s_;
     s["replicas"] = replicas_s_;
+    if (has_policies()) {
+        nlohmann::json attempts = nlohmann::json::object(), retries = nlohmann::json::object(),
+                       timeouts = nlohmann::json::object();
+        for (const Edge& e : edges_) {
+            const std::string label = e.service + "->" + e.dependency;
+            attempts[label] = e.attempts_s;
+            retries[label] = e.retries_s;
+            timeouts[label] = e.timeouts_s;
+        }
+        s["attempts_rps"] = attempts;
+        s["retries_rps"] = retries;
+        s["timeouts_rps"] = timeouts;
+    }
     return s;
 }
 

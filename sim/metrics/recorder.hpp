@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "model/slo/sli_series.hpp"
@@ -18,7 +19,9 @@
 namespace stacksim::sim {
 
 // instance_down: the instance (or worker) serving the request crashed or was unreachable (chaos).
-enum class ErrorKind { none, rejected, pool_timeout, queue_full, dependency, instance_down, kCount };
+// timeout, circuit_open, bulkhead_full: a caller's resilience policy gave up or failed fast.
+enum class ErrorKind { none, rejected, pool_timeout, queue_full, dependency, instance_down, timeout, circuit_open,
+                       bulkhead_full, kCount };
 const char* to_string(ErrorKind k);
 
 class Recorder {
@@ -42,6 +45,18 @@ public:
     void cache_lookup(const std::string& cache, bool hit);
     void pool_wait(const std::string& database, double wait_s, bool timed_out);
     void publish(const std::string& queue, bool accepted);
+
+    // Resilience policies: counters per call edge (caller service -> dependency) and the
+    // state changes of every circuit breaker. Nothing is allocated unless a policy exists.
+    enum class EdgeEvent { call, attempt, retry, retry_denied, timeout, circuit_open, bulkhead_full, breaker_open, kCount };
+    std::size_t add_edge(const std::string& service, const std::string& dependency);
+    void edge(std::size_t id, EdgeEvent e) {
+        ++edges_[id].interval[static_cast<std::size_t>(e)];
+        if (measuring()) ++edges_[id].total[static_cast<std::size_t>(e)];
+    }
+    std::size_t add_breaker(const std::string& service, const std::string& dependency, int instance);
+    void breaker_transition(std::size_t id, const char* from, const char* to);
+    [[nodiscard]] bool has_policies() const { return !edges_.empty(); }
 
     // Chaos: successful latencies and errors of requests finishing while a fault is active.
     struct Window {
@@ -105,6 +120,21 @@ private:
     };
     std::vector<SliCounter> sli_;
     std::map<std::string, std::vector<double>> replicas_s_;
+    struct Edge {
+        std::string service, dependency;
+        std::array<std::uint64_t, static_cast<std::size_t>(EdgeEvent::kCount)> total{}, interval{};
+        std::vector<double> attempts_s, retries_s, timeouts_s;
+    };
+    std::vector<Edge> edges_;
+    struct Breaker {
+        std::string service, dependency;
+        int instance = 0;
+        const char* state = "closed";
+        std::uint64_t opens = 0, dropped = 0;
+        std::vector<std::tuple<double, const char*, const char*>> transitions;  // at most kMaxTransitions
+    };
+    std::vector<Breaker> breakers_;
+    [[nodiscard]] nlohmann::json resilience_json() const;
     std::vector<std::unique_ptr<Window>> windows_;
     std::vector<Window*> open_;  // empty unless a fault is active: no cost per request otherwise
     [[nodiscard]] bool measuring() const;
