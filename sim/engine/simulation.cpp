@@ -9,6 +9,7 @@
 #include "model/cost/deployment_cost.hpp"
 #include "model/slo/slo_report.hpp"
 #include "sim/chaos/fault_injector.hpp"
+#include "sim/control/control_plane.hpp"
 #include "sim/engine/kernel.hpp"
 #include "sim/engine/runtime.hpp"
 #include "sim/metrics/recorder.hpp"
@@ -47,15 +48,25 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
     for (const auto& [name, list] : runtime.instances()) {
         const Service& s = *list.front()->service;
         if (s.kind == ServiceKind::external && !s.external->concurrency) continue;
+        std::function<int()> servers_now;
+        if (s.node && s.node->autoscaling) {  // utilisation of the instances that exist, not of max
+            servers_now = [&list, per = runtime.instance_servers(name)] {
+                int n = 0;
+                for (std::size_t i = 0; i < list.size(); ++i) n += list[i]->phase != Instance::Phase::stopped ? per[i] : 0;
+                return n;
+            };
+        }
         recorder.add_probe({name, to_string(s.kind), [&runtime, n = name] { return runtime.busy_seconds(n); },
                             runtime.capacity_servers(name), [&runtime, n = name] { return runtime.queue_depth(n); },
                             [&runtime, n = name] { return runtime.instance_busy_seconds(n); },
-                            runtime.instance_servers(name)});
+                            runtime.instance_servers(name), std::move(servers_now)});
     }
     Workload workload(e, kernel, runtime);
     workload.start();
     FaultInjector chaos(e, kernel, runtime, recorder);
     chaos.start();
+    ControlPlane control(e, kernel, runtime, recorder);
+    control.start();
 
     const auto wall0 = std::chrono::steady_clock::now();
     auto last_report = wall0;
@@ -103,6 +114,7 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
     out.results["cost"] = to_json(deployment_cost(e.topology, recorder.mean_instances()),
                                   out.results["summary"]["throughput_rps"].get<double>());
     out.results["faults"] = chaos.timeline(out.results["series"]);
+    out.results["control"] = {{"events", recorder.control_events()}};
     out.series_csv = recorder.series_csv();
     return out;
 }

@@ -32,6 +32,8 @@ public:
         // Per instance: cumulative busy server-seconds and servers (for per-instance utilisation).
         std::function<std::vector<double>()> instance_busy_s;
         std::vector<int> instance_servers;
+        // Servers now, when they change during the run (autoscaling); else `servers` is used.
+        std::function<int()> servers_now;
     };
 
     Recorder(const Experiment& e);
@@ -42,6 +44,14 @@ public:
     void cache_lookup(const std::string& cache, bool hit);
     void pool_wait(const std::string& database, double wait_s, bool timed_out);
     void publish(const std::string& queue, bool accepted);
+
+    // Running (billed) instances of a service when they change during the run (autoscaling);
+    // otherwise series.replicas holds the configured count.
+    void add_replicas_gauge(const std::string& service, std::function<int()> running) { replicas_gauges_[service] = std::move(running); }
+    // Control-loop events (health checks, outlier ejection, autoscaling) for results.control;
+    // instance -1: a service-wide event.
+    void control_event(double t_s, const char* kind, const std::string& service, int instance, nlohmann::json detail = {});
+    [[nodiscard]] const nlohmann::json& control_events() const { return control_events_; }
 
     // Chaos: successful latencies and errors of requests finishing while a fault is active.
     struct Window {
@@ -105,6 +115,9 @@ private:
     };
     std::vector<SliCounter> sli_;
     std::map<std::string, std::vector<double>> replicas_s_;
+    std::map<std::string, std::function<int()>> replicas_gauges_;
+    std::map<std::string, double> capacity_after_warmup_;  // server-seconds, for probes with servers_now
+    nlohmann::json control_events_ = nlohmann::json::array();
     std::vector<std::unique_ptr<Window>> windows_;
     std::vector<Window*> open_;  // empty unless a fault is active: no cost per request otherwise
     [[nodiscard]] bool measuring() const;
