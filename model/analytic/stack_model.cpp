@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 
 #include "model/analytic/mva.hpp"
 #include "model/analytic/queueing.hpp"
@@ -598,6 +599,10 @@ private:
             r.caches.push_back({step->cache, cache_user_[step], step->key_space, step->zipf_alpha,
                                 step->ttl_s.value_or(spec.default_ttl_s.value_or(kInf)), rate, hit(*step)});
         }
+        // cache_rate_ is keyed by step address: order the rows by name so output is reproducible.
+        std::stable_sort(r.caches.begin(), r.caches.end(), [](const CacheReport& a, const CacheReport& b) {
+            return std::tie(a.cache, a.used_by, a.key_space, a.ttl_s) < std::tie(b.cache, b.used_by, b.key_space, b.ttl_s);
+        });
         const DeploymentCost cost = deployment_cost(t_);
         r.cost_per_h = cost.per_hour_usd;
         r.cost_per_month = cost.per_month_usd();

@@ -47,6 +47,107 @@ void apply_service_policies(Service& s) {
     for (auto& [_, ep] : s.endpoints) walk(ep.steps);
 }
 
+std::optional<ScalingRules> parse_rules(ObjectReader& r, const std::string& key, ScalingRules rules) {
+    const json* node = r.child(key);
+    if (!node) return rules;
+    ObjectReader rr(*node, r.at(key), r.context(),
+                    "an object {\"stabilization_window\": ..., \"policies\": [...], \"select\": \"max\"}");
+    if (!rr.valid()) return std::nullopt;
+    if (auto w = rr.duration("stabilization_window", Need::optional, 3600)) rules.stabilization_window_s = *w;
+    if (auto sel = rr.one_of("select", {"max", "min", "disabled"}))
+        rules.select = *sel == "max" ? ScalingRules::Select::max : *sel == "min" ? ScalingRules::Select::min : ScalingRules::Select::disabled;
+    if (const json* ps = rr.child("policies")) {
+        rules.policies.clear();
+        if (!ps->is_array() || ps->empty()) {
+            rr.error("policies", "expected a non-empty array of {\"type\": \"pods\"|\"percent\", \"value\": ..., \"period\": ...}");
+        } else {
+            for (std::size_t i = 0; i < ps->size(); ++i) {
+                ObjectReader pr((*ps)[i], pointer_join(rr.at("policies"), i), r.context(), "a scaling policy object");
+                if (!pr.valid()) continue;
+                ScalingPolicy p;
+                if (auto t = pr.one_of("type", {"pods", "percent"}, Need::required))
+                    p.type = *t == "pods" ? ScalingPolicy::Type::pods : ScalingPolicy::Type::percent;
+                if (auto v = pr.number("value", 1, 100000, Need::required)) p.value = *v;
+                if (auto per = pr.duration("period", Need::required, 1800)) {
+                    if (*per <= 0) pr.error("period", "a policy period must be positive");
+                    p.period_s = *per;
+                }
+                pr.finish();
+                rules.policies.push_back(p);
+            }
+        }
+    }
+    rr.finish();
+    return rules;
+}
+
+std::optional<AutoscalingSpec> parse_autoscaling(ObjectReader& r, int replicas) {
+    const json* node = r.child("autoscaling");
+    if (!node) return std::nullopt;
+    ObjectReader ar(*node, r.at("autoscaling"), r.context(),
+                    "an object {\"min\": ..., \"max\": ..., \"target_utilisation\": \"60%\", ...}");
+    if (!ar.valid()) return std::nullopt;
+    AutoscalingSpec a;
+    if (auto n = ar.integer("min", 1, kMaxReplicas, Need::required)) a.min_replicas = static_cast<int>(*n);
+    if (auto n = ar.integer("max", 1, kMaxReplicas, Need::required)) a.max_replicas = static_cast<int>(*n);
+    if (a.max_replicas < a.min_replicas) ar.error("max", "expected max >= min");
+    if (replicas > a.max_replicas) ar.warn("max", "the service starts with more replicas than max: the autoscaler scales it down");
+    if (auto t = ar.fraction("target_utilisation", Need::required)) {
+        if (*t <= 0) ar.error("target_utilisation", "expected a utilisation above 0");
+        a.target_utilisation = *t;
+    }
+    if (auto d = ar.duration("sync_period", Need::optional, 3600)) {
+        if (*d < 0.1) ar.error("sync_period", "expected at least 100ms");
+        a.sync_period_s = std::max(*d, 0.1);
+    }
+    if (auto t = ar.fraction("tolerance")) a.tolerance = *t;
+    if (auto d = ar.duration("startup", Need::optional, 3600)) a.startup_s = *d;
+    if (auto d = ar.duration("drain_timeout", Need::optional, 3600)) a.drain_timeout_s = *d;
+    auto up = parse_rules(ar, "scale_up", a.scale_up);
+    auto down = parse_rules(ar, "scale_down", a.scale_down);
+    if (up) a.scale_up = *up;
+    if (down) a.scale_down = *down;
+    ar.finish();
+    return a;
+}
+
+std::optional<HealthCheckSpec> parse_health_check(ObjectReader& r) {
+    const json* node = r.child("health_check");
+    if (!node) return std::nullopt;
+    ObjectReader hr(*node, r.at("health_check"), r.context(),
+                    "an object {\"interval\": \"5s\", \"timeout\": \"1s\", \"unhealthy_threshold\": 3, \"healthy_threshold\": 2}");
+    if (!hr.valid()) return std::nullopt;
+    HealthCheckSpec h;
+    if (auto d = hr.duration("interval", Need::optional, 3600)) {
+        if (*d < 0.01) hr.error("interval", "expected at least 10ms");
+        h.interval_s = std::max(*d, 0.01);
+    }
+    if (auto d = hr.duration("timeout", Need::optional, 3600)) {
+        if (*d <= 0) hr.error("timeout", "expected a positive timeout");
+        h.timeout_s = *d;
+    }
+    if (auto n = hr.integer("unhealthy_threshold", 1, 1000)) h.unhealthy_threshold = static_cast<int>(*n);
+    if (auto n = hr.integer("healthy_threshold", 1, 1000)) h.healthy_threshold = static_cast<int>(*n);
+    if (auto c = hr.distribution("probe_cpu")) h.probe_cpu = *c;
+    hr.finish();
+    return h;
+}
+
+std::optional<OutlierDetectionSpec> parse_outlier_detection(ObjectReader& r) {
+    const json* node = r.child("outlier_detection");
+    if (!node) return std::nullopt;
+    ObjectReader orr(*node, r.at("outlier_detection"), r.context(),
+                     "an object {\"consecutive_errors\": 5, \"base_ejection_time\": \"30s\", \"max_ejection_percent\": \"10%\"}");
+    if (!orr.valid()) return std::nullopt;
+    OutlierDetectionSpec o;
+    if (auto n = orr.integer("consecutive_errors", 1, 1000000)) o.consecutive_errors = static_cast<int>(*n);
+    if (auto d = orr.duration("base_ejection_time", Need::optional, 86400)) o.base_ejection_time_s = *d;
+    if (auto d = orr.duration("max_ejection_time", Need::optional, 86400)) o.max_ejection_time_s = *d;
+    if (auto f = orr.fraction("max_ejection_percent")) o.max_ejection_fraction = *f;
+    orr.finish();
+    return o;
+}
+
 }  // namespace
 
 std::optional<Service> parse_service(const std::string& name, const json& node, const std::string& pointer,
@@ -98,6 +199,7 @@ std::optional<Service> parse_service(const std::string& name, const json& node, 
         if (auto w = r.integer("workers", 1, kMaxWorkers)) n.workers = static_cast<int>(*w);
         if (auto m = r.integer("max_in_flight", 1, 1000000)) n.max_in_flight = static_cast<int>(*m);
         if (auto q = r.integer("accept_queue", 0, 1000000)) n.accept_queue = static_cast<int>(*q);
+        n.autoscaling = parse_autoscaling(r, s.replicas);
         s.node = n;
         s.endpoints = parse_endpoints(r, ctx);
         if (const json* res = r.child("resilience")) {
@@ -126,6 +228,8 @@ std::optional<Service> parse_service(const std::string& name, const json& node, 
         if (auto c = r.distribution("cpu_per_request")) lb.cpu_per_request = *c;
         if (auto m = r.integer("max_connections", 1, 10000000)) lb.max_connections = static_cast<int>(*m);
         if (auto b = r.number("bounded_load", 1.0, 10.0)) lb.bounded_load = *b;
+        lb.health_check = parse_health_check(r);
+        lb.outlier_detection = parse_outlier_detection(r);
         s.lb = lb;
     } else if (*kind == "cache") {
         s.kind = ServiceKind::cache;

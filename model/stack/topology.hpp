@@ -65,10 +65,45 @@ const char* to_string(ServiceKind k);
 enum class LbAlgorithm { round_robin, least_connections, random, power_of_two, consistent_hash, sticky };
 const char* to_string(LbAlgorithm a);
 
+// Horizontal autoscaling like the Kubernetes HPA (autoscaling/v2), on CPU utilisation.
+struct ScalingPolicy {
+    enum class Type { pods, percent } type = Type::percent;
+    double value = 100;          // pods, or percent of the replicas at the start of the period
+    double period_s = 15;
+};
+struct ScalingRules {
+    double stabilization_window_s = 0;
+    std::vector<ScalingPolicy> policies;
+    enum class Select { max, min, disabled } select = Select::max;
+};
+struct AutoscalingSpec {
+    int min_replicas = 1, max_replicas = 1;
+    double target_utilisation = 0.8;  // average busy fraction of the ready instances' cores
+    double sync_period_s = 15;
+    double tolerance = 0.1;
+    double startup_s = 0;              // from scheduling to taking traffic (image pull, boot, warm-up)
+    double drain_timeout_s = 30;       // terminationGracePeriodSeconds: in-flight work is cut after it
+    ScalingRules scale_up{0, {{ScalingPolicy::Type::percent, 100, 15}, {ScalingPolicy::Type::pods, 4, 15}}};
+    ScalingRules scale_down{300, {{ScalingPolicy::Type::percent, 100, 15}}};
+};
 struct NodeServiceSpec {
     int workers = 0;             // cluster workers per instance; 0 = one per vCPU
     int max_in_flight = 1024;    // per worker; beyond it the request is rejected (503)
     std::optional<int> accept_queue;  // per worker bound on requests waiting for the event loop
+    std::optional<AutoscalingSpec> autoscaling;
+};
+// Active health checks (Envoy health_checks, nginx plus health_check, HAProxy check).
+struct HealthCheckSpec {
+    double interval_s = 5, timeout_s = 1;
+    int unhealthy_threshold = 3, healthy_threshold = 2;
+    Distribution probe_cpu = Distribution::fixed(100e-6);  // the /health handler on the event loop
+};
+// Passive outlier detection (Envoy outlier_detection, consecutive_5xx).
+struct OutlierDetectionSpec {
+    int consecutive_errors = 5;
+    double base_ejection_time_s = 30;
+    double max_ejection_time_s = 300;
+    double max_ejection_fraction = 0.1;
 };
 struct LoadBalancerSpec {
     std::string backend;
@@ -76,6 +111,8 @@ struct LoadBalancerSpec {
     Distribution cpu_per_request = Distribution::fixed(50e-6);
     int max_connections = 10000;  // per instance
     double bounded_load = 1.25;   // consistent hashing with bounded loads (c)
+    std::optional<HealthCheckSpec> health_check;
+    std::optional<OutlierDetectionSpec> outlier_detection;
 };
 struct CacheSpec {
     double capacity_keys = 0;     // either keys...

@@ -61,12 +61,14 @@ std::vector<Instance*> FaultInjector::candidates(const Fault& f) const {
     std::vector<Instance*> out;
     const auto& all = runtime_.instances();
     if (auto it = all.find(f.target); it != all.end()) {
-        for (const auto& inst : it->second) out.push_back(inst.get());
+        for (const auto& inst : it->second)
+            if (inst->phase != Instance::Phase::stopped) out.push_back(inst.get());  // autoscaling: not started
         return out;
     }
     for (const auto& [_, list] : all)
         for (const auto& inst : list)
-            if (inst->zone == f.target && inst->service->kind != ServiceKind::external) out.push_back(inst.get());
+            if (inst->zone == f.target && inst->service->kind != ServiceKind::external && inst->phase != Instance::Phase::stopped)
+                out.push_back(inst.get());
     return out;
 }
 

@@ -39,11 +39,12 @@ void Runtime::deliver(Broker& b) {
     const QueueSpec& q = *b.service->queue;
     while (b.free_slots > 0 && !b.messages.empty()) {
         // Round-robin over consumer slots; a busy worker still queues the work on its loop.
-        // Slots on crashed workers or instances are skipped (chaos); none alive: messages wait.
+        // Slots on crashed workers or instances (chaos) and on instances not running (autoscaling:
+        // starting, draining, stopped) are skipped; none alive: messages wait.
         Worker* w = nullptr;
         for (std::size_t k = 0; k < b.consumers.size() && !w; ++k) {
             Worker* c = b.consumers[b.next++ % b.consumers.size()];
-            if (!c->down && !c->instance->down) w = c;
+            if (!c->down && !c->instance->down && c->instance->phase == Instance::Phase::running) w = c;
         }
         if (!w) return;
         b.messages.pop_front();

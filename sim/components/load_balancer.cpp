@@ -8,7 +8,11 @@
 namespace stacksim::sim {
 
 Instance& Runtime::pick_backend(const Service& lb, Instance& lb_instance, const Request* req) {
-    auto& list = instances_.at(lb.lb->backend);
+    // The backends in rotation (health checks, outlier ejection, autoscaling); none left: panic
+    // routing over every running backend, as Envoy does below its panic threshold.
+    const Routing& routing = routing_.at(lb.lb->backend);
+    const auto& list = routing.rotation.empty() ? routing.serving : routing.rotation;
+    if (list.empty()) [[unlikely]] return *instances_.at(lb.lb->backend).front();
     const std::size_t n = list.size();
     auto least = [&](std::size_t a, std::size_t b) { return list[b]->active < list[a]->active ? b : a; };
     std::uniform_int_distribution<std::size_t> any(0, n - 1);
@@ -36,7 +40,7 @@ Instance& Runtime::pick_backend(const Service& lb, Instance& lb_instance, const 
             if (!req) return *list[any(rng_)];  // internal traffic has no session
             auto [it, fresh] = sticky_.emplace(req->session, 0);
             if (fresh) it->second = round_robin_[lb.name]++ % n;
-            return *list[it->second];
+            return *list[it->second % n];
         }
     }
     return *list.front();

@@ -49,10 +49,16 @@ void Runtime::build_platform() {
     for (const auto& [name, s] : t_.services) {
         auto& list = instances_[name];
         const MachineType* m = t_.machines.find(s.machine);
-        for (int i = 0; i < s.replicas; ++i) {
+        // An autoscaled service has all its possible instances from the start; those beyond the
+        // initial replicas are stopped until the autoscaler starts them (sim/control/).
+        const AutoscalingSpec* as = s.node && s.node->autoscaling ? &*s.node->autoscaling : nullptr;
+        const int created = as ? std::max(as->max_replicas, s.replicas) : s.replicas;
+        const int initial = as ? std::clamp(s.replicas, as->min_replicas, as->max_replicas) : s.replicas;
+        for (int i = 0; i < created; ++i) {
             auto inst = std::make_unique<Instance>();
             inst->service = &s;
             inst->index = i;
+            if (i >= initial) inst->phase = Instance::Phase::stopped;
             inst->zone = s.zones.empty() ? "" : s.zones[static_cast<std::size_t>(i) % s.zones.size()];
             if (s.kind == ServiceKind::node_service) {
                 inst->host = zone->create_host(name + "#" + std::to_string(i), (m ? m->core_speed : 1.0) * kFlopsPerRefSecond);
@@ -105,6 +111,11 @@ void Runtime::build_platform() {
         }
     }
     zone->seal();
+    for (const auto& [name, _] : instances_) refresh_routing(name);
+    for (const auto& [_, s] : t_.services)
+        if (s.lb && s.lb->health_check)
+            if (const Service* target = t_.resolve(s.lb->backend); target && !probe_steps_.contains(target))
+                probe_steps_[target] = {Step{CpuStep{s.lb->health_check->probe_cpu}, ""}};
 }
 
 double Runtime::hop(const Instance* a, const Instance* b, double bytes) const {
@@ -132,9 +143,10 @@ void Runtime::invoke(const Service& target, const std::string& endpoint, const I
         call_external(*list.front(), std::move(done));
         return;
     }
-    // Clients and services spread their calls over instances (DNS / kube-proxy style).
+    // Clients and services spread their calls over the running instances (DNS / kube-proxy style).
+    const auto& serving = routing_.at(target.name).serving;
     auto& rr = round_robin_[target.name];
-    Instance& inst = *list[rr++ % list.size()];
+    Instance& inst = serving.empty() ? *list[rr++ % list.size()] : *serving[rr++ % serving.size()];
     invoke_instance(inst, endpoint, from, req, std::move(done), payload);
 }
 
@@ -167,8 +179,9 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
                 }
                 Instance& backend = pick_backend(s, inst, req);
                 ++backend.active;
-                invoke_instance(backend, endpoint, &inst, req, [&backend, reply = std::move(reply)](bool ok, ErrorKind why) {
+                invoke_instance(backend, endpoint, &inst, req, [this, &s, &backend, reply = std::move(reply)](bool ok, ErrorKind why) {
                     --backend.active;
+                    if (s.lb->outlier_detection) [[unlikely]] observe_outlier(s, backend, ok);
                     reply(ok, why);
                 }, payload);
             });
@@ -193,7 +206,8 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
         f->request = req;
         f->worker = &w;
         f->service = &s;
-        f->stack.push_back({&s.endpoints.at(endpoint).steps, 0});
+        const auto ep = s.endpoints.find(endpoint);  // not an endpoint: a health-check probe
+        f->stack.push_back({ep != s.endpoints.end() ? &ep->second.steps : &probe_steps_.at(&s), 0});
         f->done = [&w, reply = std::move(reply)](bool ok, ErrorKind why) {
             --w.in_flight;
             reply(ok, why);

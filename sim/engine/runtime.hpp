@@ -84,6 +84,17 @@ struct Instance {
     double error_rate = 0;              // share of calls answered with an error
     double hang_fraction = 0;           // share of calls delayed by hang_s (or until hang_until_s)
     double hang_s = 0, hang_until_s = 0;
+    // Control (sim/control/). Instances of an autoscaled service exist from the start (up to
+    // its max); `phase` says which of them run. Load balancers route to running instances that
+    // pass their health checks and are not ejected as outliers (Runtime::refresh_routing).
+    enum class Phase : std::uint8_t { running, starting, draining, stopped };
+    Phase phase = Phase::running;
+    std::uint64_t generation = 0;       // bumped by each start/stop: stale timers ignore themselves
+    double ready_since_s = 0;
+    bool hc_failing = false;            // active health checks took it out of rotation
+    int hc_streak = 0;                  // consecutive probe failures (while healthy) or successes
+    bool ejected = false;               // passive outlier detection took it out of rotation
+    int consecutive_errors = 0, times_ejected = 0;
 };
 
 // A call carries request_bytes out and response_bytes back over each network hop.
@@ -118,6 +129,19 @@ public:
     int crash_worker(Worker& w);
     void restore_worker(Worker& w);
     static void refresh_faulty(Instance& inst);
+
+    // Control (sim/control/). The instances a load balancer (`rotation`) or a direct caller
+    // (`serving`) sends to; refresh_routing() must follow any change of phase, health or ejection.
+    struct Routing {
+        std::vector<Instance*> serving;   // phase running
+        std::vector<Instance*> rotation;  // running, healthy, not ejected (empty: panic, use serving)
+    };
+    void refresh_routing(const std::string& service);
+    // An active health-check probe from `from` to `target` (its reply, or an error).
+    void probe(Instance& target, const Instance* from, std::function<void(bool ok)> done);
+    // No request accepted and unanswered, no CPU task queued (a draining instance may stop).
+    [[nodiscard]] static bool idle(const Instance& inst);
+    static constexpr const char* kProbeEndpoint = "$health";
 
     // A host for the run's controller actor (not part of the stack).
     [[nodiscard]] simgrid::s4u::Host* controller_host() const { return controller_host_; }
@@ -157,6 +181,9 @@ private:
     Rng rng_;
     std::map<std::string, std::vector<std::unique_ptr<Instance>>> instances_;
     std::map<std::string, std::size_t> round_robin_;
+    std::map<std::string, Routing> routing_;
+    std::map<const Service*, Steps> probe_steps_;  // the health-check handler, per probed node_service
+    void observe_outlier(const Service& lb, Instance& backend, bool ok);
     std::map<const Distribution*, DistributionSampler> samplers_;
     std::map<const CacheStep*, std::unique_ptr<CacheState>> caches_;
     std::map<std::pair<const Instance*, std::string>, std::unique_ptr<Pool>> pools_;

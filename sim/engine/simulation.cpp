@@ -10,6 +10,7 @@
 #include "model/slo/fault_slo_impact.hpp"
 #include "model/slo/slo_report.hpp"
 #include "sim/chaos/fault_injector.hpp"
+#include "sim/control/control_plane.hpp"
 #include "sim/engine/kernel.hpp"
 #include "sim/engine/runtime.hpp"
 #include "sim/metrics/recorder.hpp"
@@ -48,15 +49,25 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
     for (const auto& [name, list] : runtime.instances()) {
         const Service& s = *list.front()->service;
         if (s.kind == ServiceKind::external && !s.external->concurrency) continue;
+        std::function<int()> servers_now;
+        if (s.node && s.node->autoscaling) {  // utilisation of the instances that exist, not of max
+            servers_now = [&list, per = runtime.instance_servers(name)] {
+                int n = 0;
+                for (std::size_t i = 0; i < list.size(); ++i) n += list[i]->phase != Instance::Phase::stopped ? per[i] : 0;
+                return n;
+            };
+        }
         recorder.add_probe({name, to_string(s.kind), [&runtime, n = name] { return runtime.busy_seconds(n); },
                             runtime.capacity_servers(name), [&runtime, n = name] { return runtime.queue_depth(n); },
                             [&runtime, n = name] { return runtime.instance_busy_seconds(n); },
-                            runtime.instance_servers(name)});
+                            runtime.instance_servers(name), std::move(servers_now)});
     }
     Workload workload(e, kernel, runtime);
     workload.start();
     FaultInjector chaos(e, kernel, runtime, recorder);
     chaos.start();
+    ControlPlane control(e, kernel, runtime, recorder);
+    control.start();
 
     const auto wall0 = std::chrono::steady_clock::now();
     auto last_report = wall0;
@@ -117,6 +128,7 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
         for (std::size_t i = 0; i < verdicts.size(); ++i)
             f["slos"].push_back(slo::to_json(slo::fault_slo_impact(verdicts[i], sli[i], start, until), start));
     }
+    out.results["control"] = {{"events", recorder.control_events()}};
     out.series_csv = recorder.series_csv();
     return out;
 }

@@ -148,6 +148,13 @@ nlohmann::json Recorder::resilience_json() const {
     return {{"edges", edges}, {"breakers", breakers}};
 }
 
+void Recorder::control_event(double t_s, const char* kind, const std::string& service, int instance, nlohmann::json detail) {
+    nlohmann::json e{{"t_s", t_s}, {"kind", kind}, {"service", service}};
+    if (instance >= 0) e["instance"] = service + "#" + std::to_string(instance);
+    if (detail.is_object()) e.update(detail);
+    control_events_.push_back(std::move(e));
+}
+
 void Recorder::cache_lookup(const std::string& cache, bool hit) {
     auto& c = cache_interval_[cache];
     ++c.lookups;
@@ -189,9 +196,13 @@ void Recorder::close_interval(double t_end) {
         const double busy = p.busy_s();
         const double delta = busy - last_busy_[i];
         last_busy_[i] = busy;
-        utilisation_s_[p.service].push_back(ratio(delta, interval_s_ * p.servers));
+        const int servers = p.servers_now ? p.servers_now() : p.servers;
+        utilisation_s_[p.service].push_back(ratio(delta, interval_s_ * servers));
         depth_s_[p.service].push_back(static_cast<double>(p.depth()));
-        if (start >= warmup_s_ - 1e-9) busy_after_warmup_[p.service] += delta;
+        if (start >= warmup_s_ - 1e-9) {
+            busy_after_warmup_[p.service] += delta;
+            if (p.servers_now) capacity_after_warmup_[p.service] += interval_s_ * servers;
+        }
 
     }
     // Per-instance busy time is snapshotted once, at the first interval end after the warm-up.
@@ -205,9 +216,13 @@ void Recorder::close_interval(double t_end) {
         c.valid_s.push_back(c.valid);
         c.good = c.valid = 0;
     }
-    // Instances are fixed for the run until autoscaling and crashes change them.
-    for (const auto& [name, svc] : e_.topology.services)
-        if (priced_instances(svc) > 0) replicas_s_[name].push_back(priced_instances(svc));
+    // Configured instances, or the running ones of an autoscaled service (crashed instances
+    // still count: the machine is billed while it restarts).
+    for (const auto& [name, svc] : e_.topology.services) {
+        if (priced_instances(svc) <= 0) continue;
+        const auto g = replicas_gauges_.find(name);
+        replicas_s_[name].push_back(g != replicas_gauges_.end() ? g->second() : priced_instances(svc));
+    }
     for (auto& [name, c] : cache_interval_) {
         hit_ratio_s_[name].push_back(ratio(static_cast<double>(c.hits), static_cast<double>(c.lookups)));
         c = {};
@@ -252,10 +267,12 @@ nlohmann::json Recorder::summary() const {
     json services = json::array();
     for (const Probe& p : probes_) {
         const auto it = busy_after_warmup_.find(p.service);
+        const auto cap = capacity_after_warmup_.find(p.service);
+        const double capacity_s = cap != capacity_after_warmup_.end() ? cap->second : measured_s * p.servers;
         nlohmann::json svc{{"service", p.service},
                            {"kind", p.kind},
                            {"servers", p.servers},
-                           {"utilisation", ratio(it == busy_after_warmup_.end() ? 0 : it->second, measured_s * p.servers)}};
+                           {"utilisation", ratio(it == busy_after_warmup_.end() ? 0 : it->second, capacity_s)}};
         if (p.instance_busy_s) {
             const auto now = p.instance_busy_s();
             const auto snap = instance_busy_at_warmup_.find(p.service);

@@ -35,6 +35,8 @@ public:
         // Per instance: cumulative busy server-seconds and servers (for per-instance utilisation).
         std::function<std::vector<double>()> instance_busy_s;
         std::vector<int> instance_servers;
+        // Servers now, when they change during the run (autoscaling); else `servers` is used.
+        std::function<int()> servers_now;
     };
 
     Recorder(const Experiment& e);
@@ -57,6 +59,13 @@ public:
     std::size_t add_breaker(const std::string& service, const std::string& dependency, int instance);
     void breaker_transition(std::size_t id, const char* from, const char* to);
     [[nodiscard]] bool has_policies() const { return !edges_.empty(); }
+    // Running (billed) instances of a service when they change during the run (autoscaling);
+    // otherwise series.replicas holds the configured count.
+    void add_replicas_gauge(const std::string& service, std::function<int()> running) { replicas_gauges_[service] = std::move(running); }
+    // Control-loop events (health checks, outlier ejection, autoscaling) for results.control;
+    // instance -1: a service-wide event.
+    void control_event(double t_s, const char* kind, const std::string& service, int instance, nlohmann::json detail = {});
+    [[nodiscard]] const nlohmann::json& control_events() const { return control_events_; }
 
     // Chaos: successful latencies and errors of requests finishing while a fault is active.
     struct Window {
@@ -135,6 +144,9 @@ private:
     };
     std::vector<Breaker> breakers_;
     [[nodiscard]] nlohmann::json resilience_json() const;
+    std::map<std::string, std::function<int()>> replicas_gauges_;
+    std::map<std::string, double> capacity_after_warmup_;  // server-seconds, for probes with servers_now
+    nlohmann::json control_events_ = nlohmann::json::array();
     std::vector<std::unique_ptr<Window>> windows_;
     std::vector<Window*> open_;  // empty unless a fault is active: no cost per request otherwise
     [[nodiscard]] bool measuring() const;
