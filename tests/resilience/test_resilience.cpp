@@ -9,48 +9,16 @@
 
 #include "model/schema/loader.hpp"
 #include "sim/engine/simulation.hpp"
+#include "tests/support/simulate_in_child.hpp"
 
 using nlohmann::json;
 using namespace stacksim;
 
 namespace {
 
-json simulate_file_in_child(const std::string& path, std::uint64_t seed = 7) {
-    int fds[2];
-    if (::pipe(fds) != 0) throw std::runtime_error("pipe");
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::close(fds[0]);
-        schema::Diagnostics diag;
-        auto e = schema::load_experiment(path, {}, diag);
-        std::string out = e ? sim::simulate(*e, {seed, 0, {}}).results.dump() : "{\"error\": " + json(diag.format()).dump() + "}";
-        for (std::size_t off = 0; off < out.size();) {
-            const ssize_t w = ::write(fds[1], out.data() + off, out.size() - off);
-            if (w <= 0) ::_exit(3);
-            off += static_cast<std::size_t>(w);
-        }
-        ::_exit(0);
-    }
-    ::close(fds[1]);
-    std::string text;
-    char buf[65536];
-    for (ssize_t r; (r = ::read(fds[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(r));
-    ::close(fds[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    json doc = json::parse(text);
-    EXPECT_FALSE(doc.contains("error")) << doc["error"].dump();
-    return doc;
-}
+using test_support::simulate_file_in_child;
 
-json simulate_in_child(const std::string& experiment_json, std::uint64_t seed = 7) {
-    static int n = 0;
-    const std::string path =
-        testing::TempDir() + "/resilience_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + ".json";
-    std::ofstream(path) << experiment_json;
-    return simulate_file_in_child(path, seed);
-}
+using test_support::simulate_in_child;
 
 // lb -> app (2 instances x 2 workers, 1 ms CPU) -> `dep`; `policy` is the call step's
 // resilience object, `dep` a JSON service, `chaos` a JSON list.

@@ -14,44 +14,14 @@
 #include "model/analytic/queueing.hpp"
 #include "model/schema/loader.hpp"
 #include "sim/engine/simulation.hpp"
+#include "tests/support/simulate_in_child.hpp"
 
 using nlohmann::json;
 using namespace stacksim;
 
 namespace {
 
-// Runs the experiment in a forked child and returns its results document.
-json simulate_in_child(const std::string& experiment_json, std::uint64_t seed = 7) {
-    static int n = 0;
-    const std::string path = testing::TempDir() + "/validation_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + ".json";
-    std::ofstream(path) << experiment_json;
-    int fds[2];
-    if (::pipe(fds) != 0) throw std::runtime_error("pipe");
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::close(fds[0]);
-        schema::Diagnostics diag;
-        auto e = schema::load_experiment(path, {}, diag);
-        std::string out = e ? sim::simulate(*e, {seed, 0, {}}).results.dump() : "{\"error\": " + json(diag.format()).dump() + "}";
-        for (std::size_t off = 0; off < out.size();) {
-            const ssize_t w = ::write(fds[1], out.data() + off, out.size() - off);
-            if (w <= 0) ::_exit(3);
-            off += static_cast<std::size_t>(w);
-        }
-        ::_exit(0);
-    }
-    ::close(fds[1]);
-    std::string text;
-    char buf[65536];
-    for (ssize_t r; (r = ::read(fds[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(r));
-    ::close(fds[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    json doc = json::parse(text);
-    EXPECT_FALSE(doc.contains("error")) << doc.dump();
-    return doc;
-}
+using test_support::simulate_in_child;
 
 // A stack of one node service "app" (plus `extra` services), no network delay, entry "app".
 std::string experiment(const std::string& app, const std::string& workload, const std::string& duration,
