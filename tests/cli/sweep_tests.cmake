@@ -30,3 +30,6 @@ add_test(NAME cli.sweep_kill_resume
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep_kill_resume.sh $<TARGET_FILE:stacksim> ${PROJECT_SOURCE_DIR}
                  ${CMAKE_CURRENT_BINARY_DIR}/sweep-kill)
 set_tests_properties(cli.sweep_grid_resume cli.sweep_shards_merge cli.sweep_kill_resume PROPERTIES TIMEOUT 600)
+# Process orchestration (kill, resume, shards) is about the sweep driver, not memory safety:
+# the `slow` label keeps these out of the ASan debug run, where they take minutes.
+set_tests_properties(cli.sweep_shards_merge cli.sweep_kill_resume PROPERTIES LABELS slow)
