@@ -165,7 +165,9 @@ std::vector<Fault> parse_chaos(const json& node, const std::string& pointer, Con
         Fault f;
         f.pointer = r.pointer();
         if (auto k = r.one_of("fault", kFaultKinds, Need::required)) f.kind = *k;
-        if (auto t = r.string("target", Need::required)) f.target = *t;
+        // A partition or link degradation is placed by `between` (two zones); `target` is optional.
+        const bool on_link = f.kind == "partition" || f.kind == "link_degradation";
+        if (auto t = r.string("target", on_link ? Need::optional : Need::required)) f.target = *t;
         if (r.has("at")) f.at_s = r.duration("at");
         if (r.has("for")) f.for_s = r.duration("for");
         if (r.has("mtbf")) f.mtbf = r.distribution("mtbf");
@@ -181,6 +183,9 @@ std::vector<Fault> parse_chaos(const json& node, const std::string& pointer, Con
         keep("factor", r.number("factor", 0, 1000));
         keep("error_rate", r.fraction("error_rate"));
         keep("restart_s", r.duration("restart"));
+        keep("io_share", r.fraction("io_share"));
+        keep("memory_limit_bytes", r.size("memory_limit"));
+        keep("leak_bytes_per_request", r.size("leak_per_request"));
         if (auto leak = r.bandwidth("leak_rate")) f.magnitudes["leak_bytes_per_s"] = *leak / 8;
         if (const json* b = r.child("between")) {
             if (!b->is_array() || b->size() != 2 || !(*b)[0].is_string() || !(*b)[1].is_string())
@@ -189,6 +194,14 @@ std::vector<Fault> parse_chaos(const json& node, const std::string& pointer, Con
                 f.between = {(*b)[0].get<std::string>(), (*b)[1].get<std::string>()};
         }
         if (!f.at_s && !f.mtbf) r.error("", "a fault needs \"at\" (scheduled) or \"mtbf\" (random)");
+        if (on_link && !r.has("between"))
+            r.error("", "a " + f.kind + " fault needs \"between\": the two zones it separates, e.g. [\"eu-west-1a\", \"eu-west-1b\"]");
+        if (f.kind == "partition" && f.between.size() == 2 && f.between[0] == f.between[1])
+            r.error("between", "a partition separates two different zones");
+        if (f.kind == "link_degradation" && f.magnitudes.contains("loss") && f.magnitudes.at("loss") >= 1)
+            r.error("loss", "loss must be below 100% (a link that drops everything is a \"partition\")");
+        if (f.kind == "memory_leak" && !f.magnitudes.contains("leak_bytes_per_s") && !f.magnitudes.contains("leak_bytes_per_request"))
+            r.error("", "a memory_leak fault needs \"leak_rate\" (e.g. \"10MiB/s\") or \"leak_per_request\" (e.g. \"64KiB\")");
         return f;
     });
 }

@@ -77,6 +77,9 @@ void check_experiment(const Experiment& e, Context& ctx, Context& topo_ctx) {
         else if ((f.kind == "worker_crash" || f.kind == "cpu_slowdown") && svc && svc->kind != ServiceKind::node_service)
             need = "a node_service or a zone";
         else if ((f.kind == "dependency_errors" || f.kind == "dependency_hang") && !svc) need = "a service";
+        else if (f.kind == "disk_slowdown" && svc && svc->kind != ServiceKind::database && svc->kind != ServiceKind::queue)
+            need = "a database, a queue or a zone";
+        else if (f.kind == "memory_leak" && svc && svc->kind != ServiceKind::node_service) need = "a node_service or a zone";
         if (!need.empty())
             ctx.diag.error(ctx.file, pointer_join(f.pointer, "target"),
                            "a " + f.kind + " fault targets " + need + ", got \"" + f.target + "\"");

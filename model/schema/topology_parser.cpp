@@ -68,6 +68,10 @@ void parse_network(ObjectReader& top, Context& ctx, Topology& t) {
     if (!net) return;
     ObjectReader nr(*net, top.at("network"), ctx);
     if (!nr.valid()) return;
+    if (auto c = nr.duration("connect_timeout")) {
+        if (*c <= 0) nr.error("connect_timeout", "the connect timeout must be positive");
+        else t.connect_timeout_s = *c;
+    }
     for (const char* key : {"intra_zone", "inter_zone"}) {
         if (const json* l = nr.child(key)) {
             ObjectReader lr(*l, nr.at(key), ctx, "an object {\"latency\": ..., \"bandwidth\": ...}");

@@ -173,6 +173,9 @@ struct Topology {
     LinkSpec intra_zone{100e-6, 25e9};
     LinkSpec inter_zone{1e-3, 10e9};
     std::map<std::pair<std::string, std::string>, LinkSpec> zone_links;  // overrides, key sorted
+    // A client's TCP connect timeout: a call to a dead host or across a partition gets no
+    // answer to its SYN and fails after it (a crashed process on a live host answers RST at once).
+    double connect_timeout_s = 1.0;
     std::map<std::string, Service> services;
 
     [[nodiscard]] const Service* find(const std::string& service) const;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "sim/chaos/fault_impact.hpp"
+#include "sim/chaos/network_faults.hpp"
 
 namespace stacksim::sim {
 namespace {
@@ -21,9 +22,10 @@ std::string name_of(const Instance& i) { return i.service->name + "#" + std::to_
 }  // namespace
 
 bool fault_simulated(const std::string& kind) {
-    static const std::vector<std::string> kSimulated{"instance_crash", "host_crash",        "zone_outage",
-                                                     "worker_crash",   "cpu_slowdown",      "cache_flush",
-                                                     "db_failover",    "dependency_errors", "dependency_hang"};
+    static const std::vector<std::string> kSimulated{
+        "instance_crash", "host_crash",        "zone_outage",     "worker_crash", "cpu_slowdown",     "cache_flush",
+        "db_failover",    "dependency_errors", "dependency_hang", "partition",    "link_degradation", "disk_slowdown",
+        "memory_leak"};
     return std::find(kSimulated.begin(), kSimulated.end(), kind) != kSimulated.end();
 }
 
@@ -47,10 +49,13 @@ void FaultInjector::start() {
 
 // How long an occurrence lasts: an mttr draw (random faults), else `for`, else `restart`,
 // else the kind's default (a worker restart 1 s; anything else 30 s). For a cache flush it
-// is the window over which the impact is measured (the flush itself is instantaneous).
+// is the window over which the impact is measured (the flush itself is instantaneous). A
+// memory leak lasts until the end of the run unless `for` says when it is fixed (`restart`
+// is its OOM restart time).
 double FaultInjector::duration(const Fault& f, bool random, Rng& rng) const {
     if (random && f.mttr) return std::max(0.0, DistributionSampler(*f.mttr)(rng));
     if (f.for_s) return *f.for_s;
+    if (f.kind == "memory_leak") return std::max(0.0, kernel_.end() - Kernel::now());
     if (auto it = f.magnitudes.find("restart_s"); it != f.magnitudes.end()) return it->second;
     return f.kind == "worker_crash" ? 1.0 : 30.0;
 }
@@ -119,12 +124,56 @@ void FaultInjector::apply(Occurrence& o, Rng& rng) {
     Runtime& rt = runtime_;
     std::vector<Instance*> hit;
     if (f.kind == "instance_crash" || f.kind == "host_crash" || f.kind == "zone_outage") {
-        // Every instance is its own host, so a host crash is an instance crash; a zone outage
-        // takes every instance placed in the zone at once (correlated).
+        // An instance crash kills the process (its host answers new connections with RST); a
+        // host crash takes the machine (no answer: callers wait their connect timeout); a zone
+        // outage takes every host placed in the zone at once (correlated) and the zone's links
+        // with them, as a partition from every other zone.
+        const bool host = f.kind != "instance_crash";
         hit = pick(f, rng);
-        for (Instance* inst : hit) o.requests_lost += rt.crash_instance(*inst);
-        o.revert = [&rt, hit] {
-            for (Instance* inst : hit) rt.restore_instance(*inst);
+        for (Instance* inst : hit) o.requests_lost += rt.crash_instance(*inst, host);
+        const bool zone = f.kind == "zone_outage";
+        if (zone) rt.network().partition(f.target, "", o.end_s);
+        o.revert = [&rt, hit, host, zone, target = f.target] {
+            if (zone) rt.network().heal(target, "");
+            for (Instance* inst : hit) rt.restore_instance(*inst, host);
+            if (zone) rt.network_healed();
+        };
+    } else if (f.kind == "partition") {  // packets between the two zones are dropped
+        rt.network().partition(f.between[0], f.between[1], o.end_s);
+        o.revert = [&rt, a = f.between[0], b = f.between[1]] {
+            rt.network().heal(a, b);
+            rt.network_healed();
+        };
+    } else if (f.kind == "link_degradation") {  // netem on the zone pair, both directions
+        const LinkDegradation d{magnitude(f, "latency_s", 0), magnitude(f, "jitter_s", 0), magnitude(f, "loss", 0)};
+        rt.network().degrade(f.between[0], f.between[1], d);
+        o.revert = [&rt, d, a = f.between[0], b = f.between[1]] { rt.network().restore(a, b, d); };
+    } else if (f.kind == "disk_slowdown") {
+        // Databases and brokers have no disk of their own in the model: the `io_share` (default
+        // all) of a query's / publish's service time is I/O and takes `factor` times longer.
+        hit = pick(f, rng);
+        const double stretch = 1 + magnitude(f, "io_share", 1.0) * (std::max(1e-3, magnitude(f, "factor", 2.0)) - 1);
+        for (Instance* inst : hit) inst->io_stretch *= stretch;
+        o.revert = [hit, stretch] {
+            for (Instance* inst : hit) inst->io_stretch /= stretch;
+        };
+    } else if (f.kind == "memory_leak") {
+        hit = pick(f, rng);
+        for (Instance* inst : hit) {
+            if (inst->service->kind != ServiceKind::node_service) continue;  // a zone target: its Node.js processes
+            const MachineType* m = e_.topology.machines.find(inst->service->machine);
+            MemoryLeak::Spec spec{magnitude(f, "leak_bytes_per_s", 0), magnitude(f, "leak_bytes_per_request", 0),
+                                  magnitude(f, "memory_limit_bytes", m ? m->ram_bytes : 0), magnitude(f, "restart_s", 5.0)};
+            Occurrence* occ = &o;
+            const std::string name = name_of(*inst);
+            o.leaks.push_back(std::make_unique<MemoryLeak>(kernel_, rt, rec_, *inst, spec, [occ, name](int lost) {
+                occ->requests_lost += lost;
+                occ->oom_kills.push_back({{"instance", name}, {"t_s", Kernel::now()}});
+            }));
+            o.leaks.back()->start();
+        }
+        o.revert = [occ = &o] {
+            for (auto& leak : occ->leaks) leak->stop();
         };
     } else if (f.kind == "db_failover") {  // the primary is gone until a replica is promoted
         Instance* primary = rt.instances().at(f.target).front().get();
@@ -192,7 +241,7 @@ nlohmann::json FaultInjector::timeline(const nlohmann::json& series) const {
         const std::uint64_t finished = w.ok + w.errors;
         const Baseline b = baseline_before(s, o->start_s);
         json entry{{"kind", f.kind},
-                   {"target", f.target},
+                   {"target", f.target.empty() && f.between.size() == 2 ? f.between[0] + " <-> " + f.between[1] : f.target},
                    {"random", o->random},
                    {"instances", o->affected},
                    {"start_s", o->start_s},
@@ -206,6 +255,8 @@ nlohmann::json FaultInjector::timeline(const nlohmann::json& series) const {
                    {"baseline", b.intervals ? json{{"error_rate", b.error_rate}, {"p99_s", b.p99_s}, {"intervals", b.intervals}}
                                             : json(nullptr)},
                    {"time_to_recover_s", o->ended ? number_or_null(time_to_recover(s, b, o->end_s)) : json(nullptr)}};
+        if (!f.between.empty()) entry["between"] = f.between;
+        if (f.kind == "memory_leak") entry["oom_kills"] = o->oom_kills;
         if (f.kind == "cache_flush" && series.contains("cache_hit_ratio") && series["cache_hit_ratio"].contains(f.target)) {
             const auto h = hit_ratio_impact(s.t_s, series["cache_hit_ratio"][f.target].get<std::vector<double>>(),
                                             e_.interval_s, o->start_s, o->end_s);

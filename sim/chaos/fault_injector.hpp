@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/stack/experiment.hpp"
+#include "sim/chaos/memory_leak.hpp"
 #include "sim/engine/kernel.hpp"
 #include "sim/engine/runtime.hpp"
 #include "sim/metrics/recorder.hpp"
@@ -38,6 +39,8 @@ private:
         int requests_lost = 0;
         std::size_t window = 0;
         std::function<void()> revert;
+        std::vector<std::unique_ptr<MemoryLeak>> leaks;  // memory_leak: one per instance hit
+        nlohmann::json oom_kills = nlohmann::json::array();
     };
     void begin(std::size_t fault_index, bool random);
     void next_random(std::size_t fault_index);

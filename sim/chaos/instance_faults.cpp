@@ -1,6 +1,7 @@
 // What a crash does to the running stack: the requests in flight on the instance (or worker)
 // are answered with an error at once, as a client sees a reset connection; their pending work
-// is dropped; new connections are refused until the restore. A restarted process comes back
+// is dropped; new connections are refused (RST) until the restore — or, when the host died
+// with it, go unanswered until the caller's connect timeout (Runtime::unreachable). A restarted process comes back
 // with empty queues and empty in-process caches; a restarted cache shard comes back empty.
 #include "sim/engine/runtime_state.hpp"
 
@@ -26,7 +27,7 @@ int Runtime::kill_frames(const std::function<bool(const Frame&)>& on_target) {
 void Runtime::refresh_faulty(Instance& inst) {
     bool worker_down = false;
     for (const auto& w : inst.workers) worker_down = worker_down || w->down;
-    inst.faulty = inst.down > 0 || worker_down || inst.error_rate > 0 || inst.hang_fraction > 0;
+    inst.faulty = inst.down > 0 || worker_down || inst.error_rate > 0 || inst.hang_fraction > 0 || inst.leak;
 }
 
 Worker* Runtime::next_live_worker(Instance& inst) {
@@ -45,8 +46,9 @@ void drop_queued_work(Worker& w) {
 }
 }  // namespace
 
-int Runtime::crash_instance(Instance& inst) {
+int Runtime::crash_instance(Instance& inst, bool host) {
     ++inst.down;
+    if (host) ++inst.host_down;
     ++inst.epoch;
     inst.faulty = true;
     if (inst.down > 1) return 0;  // already down (overlapping faults)
@@ -56,8 +58,9 @@ int Runtime::crash_instance(Instance& inst) {
     return lost;
 }
 
-void Runtime::restore_instance(Instance& inst) {
+void Runtime::restore_instance(Instance& inst, bool host) {
     if (inst.down > 0) --inst.down;
+    if (host && inst.host_down > 0) --inst.host_down;
     refresh_faulty(inst);
     if (inst.down == 0)
         for (auto& [_, b] : brokers_) deliver(*b);  // its consumer slots are back

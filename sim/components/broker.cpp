@@ -11,13 +11,20 @@ void Runtime::publish_step(Frame* f, const PublishStep& step) {
     Broker& b = *brokers_.at(step.queue);
     Instance& broker = *instances_.at(step.queue).front();
     const QueueSpec& q = *b.service->queue;
-    const double one_way = hop(f->worker->instance, &broker, step.payload_bytes);
-    kernel_.after(one_way, [this, f, &b, &broker, &q, one_way] {
+    const Instance* client = f->worker->instance;
+    if (unreachable(client, broker)) [[unlikely]] {  // chaos: a dead host or a partition
+        connect_failed([this, f](bool, ErrorKind why) { finish(f, false, why); });
+        return;
+    }
+    const double ack_bytes = step.payload_bytes;  // as before: the acknowledgement is costed like the payload
+    kernel_.after(transit(client, &broker, step.payload_bytes), [this, f, &b, &broker, &q, client, ack_bytes] {
         if (broker.down) [[unlikely]] {  // chaos: the broker is down
-            kernel_.after(one_way, [this, f] { finish(f, false, ErrorKind::instance_down); });
+            kernel_.after(transit(&broker, client, ack_bytes), [this, f] { finish(f, false, ErrorKind::instance_down); });
             return;
         }
-        broker.station->submit(sample(q.publish_time), [this, f, &b, &q, one_way] {
+        // disk_slowdown stretches the publish's I/O share (a durable broker fsyncs its log).
+        broker.station->submit(sample(q.publish_time) * broker.io_stretch, [this, f, &b, &broker, &q, client, ack_bytes] {
+            const double one_way = transit(&broker, client, ack_bytes);
             std::function<void()> enqueue = [this, f, &b, one_way] {
                 rec_.publish(b.service->name, true);
                 b.messages.push_back(nullptr);
@@ -37,6 +44,7 @@ void Runtime::publish_step(Frame* f, const PublishStep& step) {
 
 void Runtime::deliver(Broker& b) {
     const QueueSpec& q = *b.service->queue;
+    const Instance& broker = *instances_.at(b.service->name).front();
     while (b.free_slots > 0 && !b.messages.empty()) {
         // Round-robin over consumer slots; a busy worker still queues the work on its loop.
         // Slots on crashed workers or instances (chaos) and on instances not running (autoscaling:
@@ -44,7 +52,9 @@ void Runtime::deliver(Broker& b) {
         Worker* w = nullptr;
         for (std::size_t k = 0; k < b.consumers.size() && !w; ++k) {
             Worker* c = b.consumers[b.next++ % b.consumers.size()];
-            if (!c->down && !c->instance->down && c->instance->phase == Instance::Phase::running) w = c;
+            if (!c->down && !c->instance->down && c->instance->phase == Instance::Phase::running &&
+                !unreachable(&broker, *c->instance))  // chaos: cut off by a partition
+                w = c;
         }
         if (!w) return;
         b.messages.pop_front();
@@ -55,7 +65,7 @@ void Runtime::deliver(Broker& b) {
             next();
         }
         Instance& inst = *w->instance;
-        const double one_way = hop(instances_.at(b.service->name).front().get(), &inst, 1024);
+        const double one_way = transit(&broker, &inst, 1024);
         kernel_.after(one_way, [this, &b, w, &q] {
             auto* f = new_frame();
             f->worker = w;

@@ -26,19 +26,24 @@ void Runtime::cache_step(Frame* f, const CacheStep& step) {
     auto& shards = instances_.at(step.cache);
     Instance& shard = *shards[key % shards.size()];
     const Service& svc = *shard.service;
-    const double one_way = hop(f->worker->instance, &shard, step.value_bytes);
-    kernel_.after(one_way, [this, f, &step, &shard, &svc, key, one_way] {
-        if (shard.down) [[unlikely]] {  // chaos: an unreachable shard reads as a miss, nothing written back
-            kernel_.after(one_way, [this, f, &step, key] {
-                f->stack.push_back({&step.on_miss, 0, nullptr, key});
-                run(f);
-            });
+    const Instance* client = f->worker->instance;
+    auto as_miss = [this, f, &step, key] {  // chaos: an unreachable shard reads as a miss, nothing written back
+        f->stack.push_back({&step.on_miss, 0, nullptr, key});
+        run(f);
+    };
+    if (unreachable(client, shard)) [[unlikely]] {  // a dead host or a partition: after the connect timeout
+        connect_failed([as_miss](bool, ErrorKind) { as_miss(); });
+        return;
+    }
+    kernel_.after(transit(client, &shard, step.value_bytes), [this, f, &step, &shard, &svc, key, client, as_miss] {
+        if (shard.down) [[unlikely]] {
+            kernel_.after(transit(&shard, client, step.value_bytes), as_miss);
             return;
         }
-        shard.station->submit(sample(svc.cache->op_time), [this, f, &step, &shard, &svc, key, one_way] {
+        shard.station->submit(sample(svc.cache->op_time), [this, f, &step, &shard, &svc, key, client] {
             const bool hit = shard.cache->get(key, Kernel::now());
             rec_.cache_lookup(svc.name, hit);
-            kernel_.after(one_way, [this, f, &step, key, hit] {
+            kernel_.after(transit(&shard, client, step.value_bytes), [this, f, &step, key, hit] {
                 if (!hit) f->stack.push_back({&step.on_miss, 0, &step, key});
                 else if (LruCache* l1 = l1_of(f, step)) l1->put(key, step.value_bytes, step.l1->ttl_s.value_or(0), Kernel::now());
                 run(f);
@@ -51,17 +56,21 @@ void Runtime::cache_write_back(Frame* f, const CacheStep& step, std::uint64_t ke
     auto& shards = instances_.at(step.cache);
     Instance& shard = *shards[key % shards.size()];
     const Service& cs = *shard.service;
-    const double one_way = hop(f->worker->instance, &shard, step.value_bytes);
+    const Instance* client = f->worker->instance;
     const double ttl = step.ttl_s.value_or(cs.cache->default_ttl_s.value_or(0));
-    kernel_.after(one_way, [this, f, &shard, &cs, &step, key, ttl, one_way] {
+    if (unreachable(client, shard)) [[unlikely]] {  // chaos: the write fails after the connect timeout
+        connect_failed([this, f](bool, ErrorKind) { run(f); });
+        return;
+    }
+    kernel_.after(transit(client, &shard, step.value_bytes), [this, f, &shard, &cs, &step, key, ttl, client] {
         if (shard.down) [[unlikely]] {  // chaos: the write fails; the request goes on (cache-aside)
-            kernel_.after(one_way, [this, f] { run(f); });
+            kernel_.after(transit(&shard, client, step.value_bytes), [this, f] { run(f); });
             return;
         }
-        shard.station->submit(sample(cs.cache->op_time), [this, f, &shard, &step, key, ttl, one_way] {
+        shard.station->submit(sample(cs.cache->op_time), [this, f, &shard, &step, key, ttl, client] {
             shard.cache->put(key, step.value_bytes, ttl, Kernel::now());
             if (LruCache* l1 = l1_of(f, step)) l1->put(key, step.value_bytes, step.l1->ttl_s.value_or(0), Kernel::now());
-            kernel_.after(one_way, [this, f] { run(f); });
+            kernel_.after(transit(&shard, client, step.value_bytes), [this, f] { run(f); });
         });
     });
 }

@@ -20,7 +20,7 @@ void Runtime::db_step(Frame* f, const DbStep& step) {
         pool_ptr->free = spec.pool_size;
     }
     Pool& pool = *pool_ptr;
-    const double one_way = hop(f->worker->instance, server, 2048);
+    const Instance* client = f->worker->instance;
     // Hands the connection to the next waiter, if any, else back to the pool.
     auto release = [this, &pool, &db] {
         if (!pool.waiters.empty()) {
@@ -32,7 +32,7 @@ void Runtime::db_step(Frame* f, const DbStep& step) {
             ++pool.free;
         }
     };
-    auto query = [this, f, &step, server, one_way, release](bool granted) {
+    auto query = [this, f, &step, server, client, release](bool granted) {
         if (!granted) {
             finish(f, false, ErrorKind::pool_timeout);
             return;
@@ -42,17 +42,25 @@ void Runtime::db_step(Frame* f, const DbStep& step) {
             free_frame(f);
             return;
         }
-        kernel_.after(one_way, [this, f, &step, server, one_way, release] {
+        if (unreachable(client, *server)) [[unlikely]] {  // chaos: a dead host or a partition (the client reconnects)
+            connect_failed([this, f, release](bool, ErrorKind why) {
+                release();
+                finish(f, false, why);
+            });
+            return;
+        }
+        kernel_.after(transit(client, server, 2048), [this, f, &step, server, client, release] {
             if (server->down) [[unlikely]] {  // chaos: the server is down (crash, failover)
-                kernel_.after(one_way, [this, f, release] {
+                kernel_.after(transit(server, client, 2048), [this, f, release] {
                     release();
                     finish(f, false, ErrorKind::instance_down);
                 });
                 return;
             }
-            server->station->submit(sample(step.query), [this, f, server, epoch = server->epoch, one_way, release] {
+            // disk_slowdown stretches the query's I/O share (sim/chaos/).
+            server->station->submit(sample(step.query) * server->io_stretch, [this, f, server, client, epoch = server->epoch, release] {
                 const bool lost = server->epoch != epoch;  // the server crashed during the query
-                kernel_.after(one_way, [this, f, release, lost] {
+                kernel_.after(transit(server, client, 2048), [this, f, release, lost] {
                     release();
                     if (lost) [[unlikely]] finish(f, false, ErrorKind::instance_down);
                     else run(f);

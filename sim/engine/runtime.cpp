@@ -1,5 +1,7 @@
 #include "sim/engine/runtime.hpp"
 #include "sim/engine/runtime_state.hpp"
+#include "sim/chaos/memory_leak.hpp"
+#include "sim/chaos/network_faults.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +14,7 @@ namespace sg4 = simgrid::s4u;
 
 Runtime::Runtime(const Experiment& e, Kernel& kernel, Recorder& recorder)
     : e_(e), t_(e.topology), kernel_(kernel), rec_(recorder), rng_(kernel.stream(1)), policy_rng_(kernel.stream(0x7265)) {
+    network_ = std::make_unique<NetworkFaults>(kernel.stream(0x6E6574));
     build_platform();
     start_workers();
 }
@@ -150,26 +153,35 @@ void Runtime::invoke(const Service& target, const std::string& endpoint, const I
     invoke_instance(inst, endpoint, from, req, std::move(done), payload);
 }
 
+void Runtime::connect_failed(Done done) {
+    kernel_.after(t_.connect_timeout_s, [done = std::move(done)] { done(false, ErrorKind::connect_timeout); });
+}
+
 void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const Instance* from, Request* req, Done done,
                               Payload payload) {
     const Service& s = *inst.service;
-    const double out = hop(from, &inst, payload.request_bytes), back = hop(from, &inst, payload.response_bytes);
-    kernel_.after(out, [this, &inst, &s, endpoint, req, done = std::move(done), back, payload]() mutable {
-        double back_s = back;
+    if ((inst.faulty || network_->active()) && unreachable(from, inst)) [[unlikely]] {  // chaos: no SYN-ACK
+        connect_failed(std::move(done));
+        return;
+    }
+    kernel_.after(transit(from, &inst, payload.request_bytes), [this, &inst, &s, from, endpoint, req, done = std::move(done), payload]() mutable {
+        double hang_s = 0;
         if (inst.faulty) [[unlikely]] {  // chaos: refused, failed or delayed (sim/chaos/)
+            if (inst.leak && !inst.down) inst.leak->request();  // may be the request that runs it out of memory
             std::uniform_real_distribution<double> u(0, 1);
             ErrorKind refused = ErrorKind::none;
             if (inst.down) refused = ErrorKind::instance_down;  // connection refused
             else if (inst.error_rate > 0 && u(rng_) < inst.error_rate) refused = ErrorKind::dependency;
             if (refused != ErrorKind::none) {
-                kernel_.after(back, [done = std::move(done), refused] { done(false, refused); });
+                kernel_.after(transit(&inst, from, payload.response_bytes), [done = std::move(done), refused] { done(false, refused); });
                 return;
             }
             if (inst.hang_fraction > 0 && u(rng_) < inst.hang_fraction)
-                back_s += inst.hang_s > 0 ? inst.hang_s : std::max(0.0, inst.hang_until_s - Kernel::now());
+                hang_s = inst.hang_s > 0 ? inst.hang_s : std::max(0.0, inst.hang_until_s - Kernel::now());
         }
-        auto reply = [this, back_s, done = std::move(done)](bool ok, ErrorKind why) {
-            kernel_.after(back_s, [done, ok, why] { done(ok, why); });
+        // The response crosses the network when it is sent (a partition may have started meanwhile).
+        auto reply = [this, &inst, from, hang_s, bytes = payload.response_bytes, done = std::move(done)](bool ok, ErrorKind why) {
+            kernel_.after(transit(&inst, from, bytes) + hang_s, [done, ok, why] { done(ok, why); });
         };
         if (s.kind == ServiceKind::load_balancer) {
             inst.station->submit(sample(s.lb->cpu_per_request), [this, &inst, &s, endpoint, req, payload, reply = std::move(reply)]() mutable {

@@ -30,6 +30,8 @@ struct Request {
 
 struct Worker;
 struct Instance;
+struct MemoryLeak;    // sim/chaos/memory_leak.hpp
+class NetworkFaults;  // sim/chaos/network_faults.hpp
 
 // One endpoint execution at one instance: a stack of step lists (branches and cache-miss
 // paths nest inside the endpoint) and where to report when done.
@@ -79,11 +81,14 @@ struct Instance {
     // only when it is set, so a run without active faults pays one branch per call.
     bool faulty = false;
     int down = 0;                       // overlapping crash/outage faults holding it down
+    int host_down = 0;                  // of those, the ones that took the host (no RST: callers wait the connect timeout)
     std::uint64_t epoch = 0;            // incremented by each crash: work started before it is lost
     double cpu_slowdown = 1.0;          // CPU steps take this many times longer (noisy neighbour)
     double error_rate = 0;              // share of calls answered with an error
     double hang_fraction = 0;           // share of calls delayed by hang_s (or until hang_until_s)
     double hang_s = 0, hang_until_s = 0;
+    double io_stretch = 1.0;            // disk_slowdown: database query / broker publish times x this
+    MemoryLeak* leak = nullptr;         // memory_leak: told of each request accepted
     // Control (sim/control/). Instances of an autoscaled service exist from the start (up to
     // its max); `phase` says which of them run. Load balancers route to running instances that
     // pass their health checks and are not ejected as outliers (Runtime::refresh_routing).
@@ -124,11 +129,18 @@ public:
     // in flight on the instance or worker (returns how many) and refuses new ones until the
     // matching restore. refresh_faulty() must follow any direct change to an Instance's
     // fault fields.
-    int crash_instance(Instance& inst);
-    void restore_instance(Instance& inst);
+    // `host`: the machine died too, so callers get no RST and wait their connect timeout.
+    int crash_instance(Instance& inst, bool host = false);
+    void restore_instance(Instance& inst, bool host = false);
     int crash_worker(Worker& w);
     void restore_worker(Worker& w);
     static void refresh_faulty(Instance& inst);
+    // Partitions and degraded links between zones (sim/chaos/network_faults.cpp).
+    [[nodiscard]] NetworkFaults& network() { return *network_; }
+    void network_healed();  // a partition ended: queued messages may reach their consumers again
+    // No connection can be made from `from` to `to` (a partition between their zones or a
+    // dead host): the caller learns it after the topology's connect timeout.
+    [[nodiscard]] bool unreachable(const Instance* from, const Instance& to) const;
 
     // Control (sim/control/). The instances a load balancer (`rotation`) or a direct caller
     // (`serving`) sends to; refresh_routing() must follow any change of phase, health or ejection.
@@ -173,6 +185,10 @@ private:
     void publish_step(Frame* f, const PublishStep& step);
     void deliver(Broker& b);
     double hop(const Instance* a, const Instance* b, double bytes) const;
+    // hop() plus what network faults add to a message sent now (sim/chaos/network_faults.cpp).
+    double transit(const Instance* a, const Instance* b, double bytes) const;
+    void connect_failed(Done done);  // the connect timeout expires, then done(false, connect_timeout)
+    std::unique_ptr<NetworkFaults> network_;
 
     const Experiment& e_;
     const Topology& t_;

@@ -20,6 +20,7 @@ const char* to_string(ErrorKind k) {
         case ErrorKind::timeout: return "timeout";
         case ErrorKind::circuit_open: return "circuit_open";
         case ErrorKind::bulkhead_full: return "bulkhead_full";
+        case ErrorKind::connect_timeout: return "connect_timeout";
         case ErrorKind::kCount: break;
     }
     return "?";

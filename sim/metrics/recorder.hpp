@@ -18,10 +18,11 @@
 // number of intervals and components, never by the number of requests.
 namespace stacksim::sim {
 
-// instance_down: the instance (or worker) serving the request crashed or was unreachable (chaos).
+// instance_down: the instance (or worker) serving the request crashed (chaos).
 // timeout, circuit_open, bulkhead_full: a caller's resilience policy gave up or failed fast.
+// connect_timeout: no connection within the topology's connect timeout (a dead host, a partition).
 enum class ErrorKind { none, rejected, pool_timeout, queue_full, dependency, instance_down, timeout, circuit_open,
-                       bulkhead_full, kCount };
+                       bulkhead_full, connect_timeout, kCount };
 const char* to_string(ErrorKind k);
 
 class Recorder {
