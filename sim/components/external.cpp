@@ -11,6 +11,10 @@ void Runtime::call_external(Instance& dependency, Done done) {
     std::uniform_real_distribution<double> u(0, 1);
     double extra_s = 0;
     if (dependency.faulty) [[unlikely]] {  // chaos: dependency_errors / dependency_hang / a crash
+        if (dependency.host_down > 0) {  // its host is gone: no RST, the connect times out
+            connect_failed(std::move(done));
+            return;
+        }
         if (dependency.down || (dependency.error_rate > 0 && u(rng_) < dependency.error_rate)) {
             done(false, dependency.down ? ErrorKind::instance_down : ErrorKind::dependency);
             return;

@@ -143,6 +143,15 @@ TEST(NetworkFaults, PacketLossCostsRetransmissionTimeouts) {
     EXPECT_EQ(doc["summary"]["errors"].get<std::uint64_t>(), 0u);
 }
 
+TEST(NetworkFaults, JitterAndLossAreReproducibleFromTheSeed) {
+    Stack s;
+    s.chaos = R"([{"fault": "link_degradation", "between": ["a", "b"], "at": "2s", "for": "10s", "latency": "5ms", "jitter": "5ms", "loss": "5%"}])";
+    const json a = run(s, 3), b = run(s, 3), c = run(s, 4);
+    EXPECT_EQ(a["series"], b["series"]);
+    EXPECT_EQ(a["faults"], b["faults"]);
+    EXPECT_NE(a["series"]["p99_s"], c["series"]["p99_s"]);
+}
+
 TEST(NetworkFaults, CallsToADeadHostFailAfterTheConnectTimeoutButACrashedProcessResetsAtOnce) {
     Stack host;
     host.chaos = R"([{"fault": "host_crash", "target": "app", "fraction": "50%", "at": "5s", "for": "5s"}])";
