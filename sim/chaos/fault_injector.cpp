@@ -159,8 +159,8 @@ void FaultInjector::apply(Occurrence& o, Rng& rng) {
         };
     } else if (f.kind == "memory_leak") {
         hit = pick(f, rng);
+        std::erase_if(hit, [](const Instance* i) { return i->service->kind != ServiceKind::node_service; });  // a zone: its Node.js processes
         for (Instance* inst : hit) {
-            if (inst->service->kind != ServiceKind::node_service) continue;  // a zone target: its Node.js processes
             const MachineType* m = e_.topology.machines.find(inst->service->machine);
             MemoryLeak::Spec spec{magnitude(f, "leak_bytes_per_s", 0), magnitude(f, "leak_bytes_per_request", 0),
                                   magnitude(f, "memory_limit_bytes", m ? m->ram_bytes : 0), magnitude(f, "restart_s", 5.0)};
