@@ -9,13 +9,14 @@ namespace stacksim {
 
 const std::vector<std::string>& retryable_error_kinds() {
     static const std::vector<std::string> kinds{"timeout", "dependency", "instance_down", "rejected", "pool_timeout",
-                                                "queue_full", "circuit_open", "bulkhead_full"};
+                                                "queue_full", "circuit_open", "bulkhead_full", "rate_limited", "shed",
+                                                "throttled"};
     return kinds;
 }
 
 const std::vector<std::string>& default_retry_on() {
     static const std::vector<std::string> kinds{"timeout", "dependency", "instance_down", "rejected", "pool_timeout",
-                                                "queue_full"};
+                                                "queue_full", "shed"};
     return kinds;
 }
 
