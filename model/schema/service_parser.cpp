@@ -37,6 +37,9 @@ void apply_service_policies(Service& s) {
             if (auto* c = std::get_if<CallStep>(&st.body)) {
                 if (c->policy || c->async) continue;
                 if (auto it = s.resilience.find(c->service); it != s.resilience.end()) c->policy = it->second;
+            } else if (auto* d = std::get_if<DbStep>(&st.body)) {
+                if (d->policy) continue;
+                if (auto it = s.resilience.find(d->database); it != s.resilience.end()) d->policy = it->second;
             } else if (auto* cs = std::get_if<CacheStep>(&st.body)) {
                 walk(cs->on_miss);
             } else if (auto* b = std::get_if<BranchStep>(&st.body)) {

@@ -77,6 +77,7 @@ std::optional<Step> parse_step(const json& node, const std::string& pointer, Con
         if (auto op = need(r.one_of("op", {"read", "write"}, Need::required)))
             d.op = *op == "read" ? DbStep::Op::read : DbStep::Op::write;
         if (auto q = need(r.distribution("query", Need::required))) d.query = *q;
+        if (const json* pol = r.child("resilience")) d.policy = parse_call_policy(*pol, r.at("resilience"), ctx);
         step.body = std::move(d);
     } else if (kind == "publish") {
         PublishStep p;

@@ -44,6 +44,7 @@ struct DbStep {
     std::string database;
     enum class Op { read, write } op = Op::read;
     Distribution query;          // time on an idle database server
+    std::shared_ptr<const CallPolicy> policy;  // the step's `resilience`, else the service's for this database
 };
 struct PublishStep { std::string queue; double payload_bytes = 1024; };
 struct Branch { double probability = 0; Steps steps; };

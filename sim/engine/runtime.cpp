@@ -290,7 +290,7 @@ void Runtime::run(Frame* f) {
         }
         if (const auto* call = std::get_if<CallStep>(&step.body)) {
             if (call->policy || (f->request && f->request->deadline_s < kNoDeadline && !call->async)) [[unlikely]] {  // timeouts, retries, breaker, bulkhead, deadline (sim/resilience/)
-                policy_call(f, *call);
+                policy_call(f, step);
                 return;
             }
             const Service& target = *t_.find(call->service);
@@ -313,7 +313,8 @@ void Runtime::run(Frame* f) {
             return;
         }
         if (const auto* d = std::get_if<DbStep>(&step.body)) {
-            db_step(f, *d);
+            if (d->policy) [[unlikely]] policy_call(f, step);  // timeouts, retries, breaker … on a query
+            else db_step(f, *d);
             return;
         }
         if (const auto* p = std::get_if<PublishStep>(&step.body)) {

@@ -170,12 +170,15 @@ private:
     void call_external(Instance& dependency, Done done);
     void run(Frame* f);
     void finish(Frame* f, bool ok, ErrorKind why);
-    void policy_call(Frame* f, const CallStep& call);
-    void policy_attempt(Frame* f, const CallStep& call, EdgeState& st, int attempt, double backoff_s);
-    void policy_failed(Frame* f, const CallStep& call, EdgeState& st, int attempt, double backoff_s, ErrorKind why);
+    // A call or database step under a policy (sim/resilience/): `step` is the Step holding it.
+    void policy_call(Frame* f, const Step& step);
+    void policy_attempt(Frame* f, const Step& step, EdgeState& st, int attempt, double backoff_s);
+    void policy_failed(Frame* f, const Step& step, EdgeState& st, int attempt, double backoff_s, ErrorKind why);
+    void send_attempt(Frame* f, const Step& step, Request* req, Done done);
+    std::map<const Step*, Steps> detached_;  // a policy's database step without its policy (one attempt)
     ErrorKind policy_gate(EdgeState& st, std::uint64_t& breaker_generation);
     void policy_outcome(EdgeState& st, std::uint64_t generation, double started_s, bool ok);
-    void hedged_call(Frame* f, const CallStep& call, EdgeState& st);
+    void hedged_call(Frame* f, const Step& step, EdgeState& st);
     void hedge_send(const std::shared_ptr<HedgedCall>& hc);
     // Overload protection and deadlines (sim/resilience/overload.cpp).
     bool take_token(Instance& inst);

@@ -1,4 +1,4 @@
-// A call step with a resilience policy: bulkhead, circuit breaker, per-attempt timeout and
+// A call or database step with a resilience policy: bulkhead, circuit breaker, per-attempt timeout and
 // retries with backoff under an optional budget, in that order for each attempt (resilience4j's
 // Retry(CircuitBreaker(Bulkhead(TimeLimiter(call)))). A timed-out attempt is abandoned, not
 // cancelled: the callee keeps working on it and its late answer is dropped.
@@ -24,15 +24,42 @@ namespace {
 const CallPolicy kDeadlineOnly{};
 }  // namespace
 
-void Runtime::policy_call(Frame* f, const CallStep& call) {
+// One attempt of a policy's step: a call is sent as any call; a database query runs in a
+// detached frame of its own (same worker), so that an abandoned attempt cannot touch the caller's.
+void Runtime::send_attempt(Frame* f, const Step& step, Request* req, Done done) {
+    if (const auto* call = std::get_if<CallStep>(&step.body)) {
+        invoke(*t_.find(call->service), call->endpoint, f->worker->instance, req, std::move(done),
+               {call->request_bytes, call->response_bytes});
+        return;
+    }
+    Steps& once = detached_[&step];
+    if (once.empty()) {
+        once.push_back(step);
+        std::get<DbStep>(once.front().body).policy = nullptr;
+    }
+    Frame* g = new_frame();
+    g->request = req;
+    g->worker = f->worker;
+    g->service = f->service;
+    g->cpu_started = true;
+    g->stack.push_back({&once, 0});
+    g->done = std::move(done);
+    run(g);
+}
+
+void Runtime::policy_call(Frame* f, const Step& step) {
     const Instance& caller = *f->worker->instance;
-    const void* key = call.policy ? static_cast<const void*>(call.policy.get()) : &call;
+    const auto* call = std::get_if<CallStep>(&step.body);
+    const auto* db = std::get_if<DbStep>(&step.body);
+    const std::shared_ptr<const CallPolicy>& policy = call ? call->policy : db->policy;
+    const void* key = policy ? static_cast<const void*>(policy.get()) : &step;
+    const std::string& dependency = call ? call->service : db->database;
     auto& slot = edge_states_[{&caller, key}];
     if (!slot) {
-        const CallPolicy& p = call.policy ? *call.policy : kDeadlineOnly;
+        const CallPolicy& p = policy ? *policy : kDeadlineOnly;
         slot = std::make_unique<EdgeState>();
         slot->policy = &p;
-        slot->edge = rec_.add_edge(caller.service->name, call.service);
+        slot->edge = rec_.add_edge(caller.service->name, dependency);
         if (p.retry) {
             for (const std::string& kind : p.retry->on)
                 for (int k = 1; k < static_cast<int>(ErrorKind::kCount); ++k)
@@ -43,7 +70,7 @@ void Runtime::policy_call(Frame* f, const CallStep& call) {
         if (p.hedge && p.hedge->quantile) slot->latency = std::make_unique<LatencyHistogram>();
         if (p.breaker) {
             slot->breaker = std::make_unique<CircuitBreaker>(*p.breaker);
-            slot->breaker_id = rec_.add_breaker(caller.service->name, call.service, caller.index);
+            slot->breaker_id = rec_.add_breaker(caller.service->name, dependency, caller.index);
         }
         if (p.adaptive_throttle) slot->throttle = std::make_unique<AdaptiveThrottle>(*p.adaptive_throttle);
     }
@@ -51,10 +78,10 @@ void Runtime::policy_call(Frame* f, const CallStep& call) {
     rec_.edge(st.edge, Recorder::EdgeEvent::call);
     if (st.budget) st.budget->request(Kernel::now());
     if (st.policy->hedge) {
-        hedged_call(f, call, st);
+        hedged_call(f, step, st);
         return;
     }
-    policy_attempt(f, call, st, 1, st.policy->retry ? st.policy->retry->base_s : 0);
+    policy_attempt(f, step, st, 1, st.policy->retry ? st.policy->retry->base_s : 0);
 }
 
 // Local fast failures, in order: adaptive throttling, bulkhead, circuit breaker. None: the
@@ -100,7 +127,7 @@ void Runtime::policy_outcome(EdgeState& st, std::uint64_t generation, double sta
     });
 }
 
-void Runtime::policy_attempt(Frame* f, const CallStep& call, EdgeState& st, int attempt, double backoff_s) {
+void Runtime::policy_attempt(Frame* f, const Step& step, EdgeState& st, int attempt, double backoff_s) {
     if (f->dead) [[unlikely]] {  // the caller crashed during the backoff
         free_frame(f);
         return;
@@ -115,7 +142,7 @@ void Runtime::policy_attempt(Frame* f, const CallStep& call, EdgeState& st, int 
     }
     std::uint64_t generation = 0;
     if (const ErrorKind refused = policy_gate(st, generation); refused != ErrorKind::none) {
-        policy_failed(f, call, st, attempt, backoff_s, refused);
+        policy_failed(f, step, st, attempt, backoff_s, refused);
         return;
     }
     rec_.edge(st.edge, Recorder::EdgeEvent::attempt);
@@ -123,17 +150,16 @@ void Runtime::policy_attempt(Frame* f, const CallStep& call, EdgeState& st, int 
     ++st.in_flight;
     const double started = Kernel::now();
     // Runs once per attempt: on the answer or on the timeout, whichever comes first.
-    auto settle = [this, f, &call, &st, attempt, backoff_s, started, generation](bool ok, ErrorKind why) {
+    auto settle = [this, f, &step, &st, attempt, backoff_s, started, generation](bool ok, ErrorKind why) {
         policy_outcome(st, generation, started, ok);
         if (ok) run(f);
-        else policy_failed(f, call, st, attempt, backoff_s, why);
+        else policy_failed(f, step, st, attempt, backoff_s, why);
     };
     Request* req = f->request;
     const bool by_deadline = !p.timeout_s || remaining < *p.timeout_s;
     const double timeout = by_deadline ? remaining : *p.timeout_s;
     if (!std::isfinite(timeout)) {
-        invoke(*t_.find(call.service), call.endpoint, f->worker->instance, req, std::move(settle),
-               {call.request_bytes, call.response_bytes});
+        send_attempt(f, step, req, std::move(settle));
         return;
     }
     auto att = std::make_shared<Attempt>();
@@ -147,8 +173,7 @@ void Runtime::policy_attempt(Frame* f, const CallStep& call, EdgeState& st, int 
         att->settled = true;
         settle(ok, why);
     };
-    invoke(*t_.find(call.service), call.endpoint, f->worker->instance, req, std::move(answer),
-           {call.request_bytes, call.response_bytes});
+    send_attempt(f, step, req, std::move(answer));
     kernel_.after(timeout, [this, att, settle = std::move(settle), edge = st.edge, by_deadline]() mutable {
         if (att->settled) return;
         att->settled = true;
@@ -157,13 +182,13 @@ void Runtime::policy_attempt(Frame* f, const CallStep& call, EdgeState& st, int 
     });
 }
 
-void Runtime::policy_failed(Frame* f, const CallStep& call, EdgeState& st, int attempt, double backoff_s, ErrorKind why) {
+void Runtime::policy_failed(Frame* f, const Step& step, EdgeState& st, int attempt, double backoff_s, ErrorKind why) {
     const CallPolicy& p = *st.policy;
     if (p.retry && attempt < p.retry->max_attempts && (st.retry_on >> static_cast<int>(why) & 1u)) {
         if (!st.budget || st.budget->try_retry(Kernel::now())) {
             double previous = backoff_s;
             const double delay = sim::backoff_s(*p.retry, attempt, previous, policy_rng_);
-            kernel_.after(delay, [this, f, &call, &st, attempt, previous] { policy_attempt(f, call, st, attempt + 1, previous); });
+            kernel_.after(delay, [this, f, &step, &st, attempt, previous] { policy_attempt(f, step, st, attempt + 1, previous); });
             return;
         }
         rec_.edge(st.edge, Recorder::EdgeEvent::retry_denied);

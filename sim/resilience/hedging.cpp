@@ -13,7 +13,7 @@ namespace stacksim::sim {
 
 struct Runtime::HedgedCall {
     Frame* f = nullptr;
-    const CallStep* call = nullptr;
+    const Step* step = nullptr;
     EdgeState* st = nullptr;
     bool settled = false;  // the call is over: later answers and timers do nothing
     int sent = 0, outstanding = 0;
@@ -24,7 +24,7 @@ constexpr std::uint64_t kMinSamples = 100;       // a quantile delay needs this 
 constexpr std::uint64_t kReestimateEvery = 64;   // answers between two quantile estimates
 }  // namespace
 
-void Runtime::hedged_call(Frame* f, const CallStep& call, EdgeState& st) {
+void Runtime::hedged_call(Frame* f, const Step& step, EdgeState& st) {
     const double remaining = f->request ? f->request->deadline_s - Kernel::now() : std::numeric_limits<double>::infinity();
     if (remaining <= 0) [[unlikely]] {
         rec_.edge(st.edge, Recorder::EdgeEvent::deadline_exceeded);
@@ -33,7 +33,7 @@ void Runtime::hedged_call(Frame* f, const CallStep& call, EdgeState& st) {
     }
     auto hc = std::make_shared<HedgedCall>();
     hc->f = f;
-    hc->call = &call;
+    hc->step = &step;
     hc->st = &st;
     // The timeout (or the remaining deadline) bounds the whole hedged call, as a gRPC deadline does.
     const CallPolicy& p = *st.policy;
@@ -67,7 +67,7 @@ void Runtime::hedge_send(const std::shared_ptr<HedgedCall>& hc) {
     if (copy_index > 1) rec_.edge(st.edge, Recorder::EdgeEvent::hedge);
     Request* req = hc->f->request ? copy_request(hc->f->request) : nullptr;
     const double started = Kernel::now();
-    invoke(*t_.find(hc->call->service), hc->call->endpoint, hc->f->worker->instance, req,
+    send_attempt(hc->f, *hc->step, req,
            [this, hc, req, started, generation, copy_index](bool ok, ErrorKind why) {
                if (req) release_copy(req);
                EdgeState& s = *hc->st;
@@ -90,8 +90,7 @@ void Runtime::hedge_send(const std::shared_ptr<HedgedCall>& hc) {
                }
                hc->settled = true;
                finish(hc->f, false, why);
-           },
-           {hc->call->request_bytes, hc->call->response_bytes});
+           });
     if (copy_index > h.max_hedges) return;  // the last copy allowed
     // When to hedge: a fixed delay, or the quantile of this edge's observed latencies.
     double delay = h.delay_s;

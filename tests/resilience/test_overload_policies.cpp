@@ -209,3 +209,25 @@ TEST(OverloadPolicies, DeadlinePreventsDownstreamWorkForExpiredRequests) {
         if (svc["service"] == "b") b_util = svc["utilisation"].get<double>();
     EXPECT_NEAR(b_util * 2 * 30 / 0.001, to_b * arrivals, 0.02 * arrivals);
 }
+
+// A policy on a database step: the database (one query slot, 10 ms) gets 150 queries/s for its
+// 100/s, so its queue grows without bound. A 50 ms timeout bounds every request (successful
+// ones answer within it); timed-out queries are retried once, and the edge counts it all.
+TEST(OverloadPolicies, DatabaseStepsTakeTimeoutsAndRetries) {
+    const json doc = simulate_in_child(experiment(R"({
+        "lb": {"kind": "load_balancer", "machine": "c6i.large", "backend": "app", "cpu_per_request": "0"},
+        "app": {"kind": "node_service", "machine": "c6i.large", "workers": 2, "replicas": 2,
+                "resilience": {"db": {"timeout": "50ms", "retry": {"max_attempts": 2, "base": "1ms"}}},
+                "endpoints": {"e": {"steps": [{"db": "db", "op": "write", "query": {"dist": "deterministic", "mean": "10ms"}}]}}},
+        "db": {"kind": "database", "machine": "c6i.large", "concurrency": 1, "pool": {"size": 1000}}})",
+                                                  R"({"type": "open", "entry": "lb", "rate": "150/s", "mix": {"e": 1}})",
+                                                  R"("warmup": "5s",)"),
+                                       23, "overload");
+    const json& s = doc["summary"];
+    EXPECT_LE(s["latency_s"]["max"].get<double>(), 2 * 0.050 + 0.001 + 1e-6);  // two attempts and a backoff
+    EXPECT_GT(count(s["errors_by_kind"], "timeout"), 1000u);
+    const json e = edge_to(doc, "db");
+    ASSERT_FALSE(e.empty());
+    EXPECT_GT(count(e, "retries"), count(e, "calls") / 2);
+    EXPECT_NEAR(static_cast<double>(count(e, "attempts")), static_cast<double>(count(e, "calls") + count(e, "retries")), 10);  // warm-up edge
+}
