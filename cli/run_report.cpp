@@ -96,6 +96,10 @@ void print_run_summary(const json& doc, std::ostream& out) {
                            q["rejected"].get<std::uint64_t>());
     out << "est. = analytic model (stacksim analyze); '<- differs' marks a gap over 15 %\n";
     if (s.contains("resilience")) print_resilience(s["resilience"], out);
+    for (const auto& o : s.value("overload", json::array()))
+        out << fmt::format("overload {}: {} rate limited, {} shed (queue length), {} shed (queue time), {} stale served\n",
+                           o.value("service", "?"), o.value("rate_limited", std::uint64_t{0}), o.value("shed_queue_length", std::uint64_t{0}),
+                           o.value("shed_queue_time", std::uint64_t{0}), o.value("stale_served", std::uint64_t{0}));
     print_faults(doc.value("faults", json::array()), out);
     print_slos(doc.value("slos", json::array()), out);
     if (doc.contains("cost")) {
@@ -135,6 +139,12 @@ void print_resilience(const json& r, std::ostream& out) {
                            e.value("retries_denied", std::uint64_t{0}), e.value("timeouts", std::uint64_t{0}),
                            e.value("circuit_open", std::uint64_t{0}), e.value("bulkhead_full", std::uint64_t{0}),
                            e.value("breaker_opens", std::uint64_t{0}));
+    for (const auto& e : r.value("edges", json::array()))
+        if (e.value("hedges", std::uint64_t{0}) + e.value("throttled", std::uint64_t{0}) + e.value("deadline_exceeded", std::uint64_t{0}) > 0)
+            out << fmt::format("{:<28} hedges {} (won {}), throttled {}, deadline exceeded {}\n",
+                               e.value("service", "?") + " -> " + e.value("dependency", "?"), e.value("hedges", std::uint64_t{0}),
+                               e.value("hedge_wins", std::uint64_t{0}), e.value("throttled", std::uint64_t{0}),
+                               e.value("deadline_exceeded", std::uint64_t{0}));
     for (const auto& b : r.value("breakers", json::array())) {
         const auto& tr = b.value("transitions", json::array());
         if (tr.empty()) continue;

@@ -12,6 +12,9 @@ namespace stacksim::schema {
 
 // A call policy (timeouts, retries, breaker, bulkhead); null only when `node` is not an object.
 std::shared_ptr<const CallPolicy> parse_call_policy(const json& node, const std::string& pointer, Context& ctx);
+// The `rate_limit` (load balancer, node service) and `shedding` (node service) objects of a service.
+std::optional<RateLimitSpec> parse_rate_limit(ObjectReader& service);
+std::optional<SheddingSpec> parse_shedding(ObjectReader& service);
 Steps parse_steps(const json& node, const std::string& pointer, Context& ctx, int depth = 0);
 std::optional<Service> parse_service(const std::string& name, const json& node, const std::string& pointer,
                                      Context& ctx, const MachineCatalog& machines,

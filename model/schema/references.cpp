@@ -71,9 +71,9 @@ void check_references(const Topology& t, Context& ctx, const std::set<std::strin
     for (const auto& [name, s] : t.services) {
         for (const auto& [_, ep] : s.endpoints) rc.steps(ep.steps);
         for (const auto& [dep, policy] : s.resilience)  // per-dependency call policies
-            rc.expect(dep, {ServiceKind::node_service, ServiceKind::load_balancer, ServiceKind::external},
+            rc.expect(dep, {ServiceKind::node_service, ServiceKind::load_balancer, ServiceKind::external, ServiceKind::database},
                       pointer_join(pointer_join(s.pointer, "resilience"), dep),
-                      "dependency (node_service, load_balancer or external)");
+                      "dependency (node_service, load_balancer, external or database)");
         if (s.lb) {
             const std::string at = pointer_join(s.pointer, "backend");
             if (s.lb->backend == name)

@@ -1,6 +1,7 @@
 // The `resilience` object of a call step, and the per-service `resilience` block (one such
 // object per dependency). Semantics: docs/resilience.md.
 #include <algorithm>
+#include <cstdlib>
 
 #include "model/schema/parsers.hpp"
 
@@ -14,6 +15,19 @@ std::optional<double> positive_duration(ObjectReader& r, const std::string& key,
         return std::nullopt;
     }
     return d;
+}
+
+std::optional<RetryPolicy::Budget> parse_budget(ObjectReader& r) {
+    const json* b = r.child("budget");
+    if (!b) return std::nullopt;
+    ObjectReader br(*b, r.at("budget"), r.context(), "an object such as {\"ratio\": \"10%\", \"min_per_s\": 5}");
+    if (!br.valid()) return std::nullopt;
+    RetryPolicy::Budget budget;
+    if (auto ratio = br.fraction("ratio", Need::required)) budget.ratio = *ratio;
+    if (auto m = br.number("min_per_s", 0, 1e9)) budget.min_per_s = *m;
+    if (auto w = positive_duration(br, "window")) budget.window_s = *w;
+    br.finish();
+    return budget;
 }
 
 std::optional<RetryPolicy> parse_retry(const json& node, const std::string& pointer, Context& ctx) {
@@ -53,17 +67,7 @@ std::optional<RetryPolicy> parse_retry(const json& node, const std::string& poin
     } else {
         p.on = default_retry_on();
     }
-    if (const json* b = r.child("budget")) {
-        ObjectReader br(*b, r.at("budget"), ctx, "an object such as {\"ratio\": \"10%\", \"min_per_s\": 5}");
-        if (br.valid()) {
-            RetryPolicy::Budget budget;
-            if (auto ratio = br.fraction("ratio", Need::required)) budget.ratio = *ratio;
-            if (auto m = br.number("min_per_s", 0, 1e9)) budget.min_per_s = *m;
-            if (auto w = positive_duration(br, "window")) budget.window_s = *w;
-            br.finish();
-            p.budget = budget;
-        }
-    }
+    p.budget = parse_budget(r);
     r.finish();
     return p;
 }
@@ -92,11 +96,78 @@ std::optional<BreakerPolicy> parse_breaker(const json& node, const std::string& 
     return b;
 }
 
+// "delay": "50ms" (fixed) or "p95" (that quantile of the edge's observed attempt latencies).
+std::optional<HedgePolicy> parse_hedge(const json& node, const std::string& pointer, Context& ctx) {
+    ObjectReader r(node, pointer, ctx, "an object such as {\"delay\": \"p95\", \"max_hedges\": 1}");
+    if (!r.valid()) return std::nullopt;
+    HedgePolicy h;
+    const json* d = r.child("delay", Need::required);
+    if (d && d->is_string() && d->get<std::string>().size() > 1 && d->get<std::string>()[0] == 'p') {
+        const std::string text = d->get<std::string>().substr(1);
+        char* end = nullptr;
+        const double pct = std::strtod(text.c_str(), &end);
+        if (end != text.c_str() + text.size() || !(pct > 0 && pct < 100))
+            r.error("delay", "expected a latency quantile such as \"p95\" (between p0 and p100) or a duration such as \"50ms\", got " + describe(*d));
+        else
+            h.quantile = pct / 100;
+    } else if (d) {
+        if (auto s = positive_duration(r, "delay")) h.delay_s = *s;
+    }
+    if (auto n = r.integer("max_hedges", 1, 10)) h.max_hedges = static_cast<int>(*n);
+    h.budget = parse_budget(r);
+    r.finish();
+    return h;
+}
+
+std::optional<AdaptiveThrottlePolicy> parse_throttle(const json& node, const std::string& pointer, Context& ctx) {
+    ObjectReader r(node, pointer, ctx, "an object such as {\"k\": 2, \"window\": \"2min\"}");
+    if (!r.valid()) return std::nullopt;
+    AdaptiveThrottlePolicy t;
+    if (auto k = r.number("k", 1, 100)) t.k = *k;
+    if (auto w = positive_duration(r, "window")) t.window_s = *w;
+    r.finish();
+    return t;
+}
+
 }  // namespace
+
+std::optional<RateLimitSpec> parse_rate_limit(ObjectReader& parent) {
+    const json* node = parent.child("rate_limit");
+    if (!node) return std::nullopt;
+    ObjectReader r(*node, parent.at("rate_limit"), parent.context(),
+                   "an object such as {\"rate\": \"100/s\", \"burst\": 20, \"scope\": \"instance\"}");
+    if (!r.valid()) return std::nullopt;
+    RateLimitSpec l;
+    if (auto v = r.rate("rate", Need::required)) {
+        if (*v <= 0) r.error("rate", "a rate limit needs a positive rate such as \"100/s\"");
+        else l.rate_per_s = *v;
+    }
+    if (auto b = r.number("burst", 1, 1e9)) l.burst = *b;
+    if (auto s = r.one_of("scope", {"instance", "global"}))
+        l.scope = *s == "global" ? RateLimitSpec::Scope::global : RateLimitSpec::Scope::instance;
+    r.finish();
+    return l;
+}
+
+std::optional<SheddingSpec> parse_shedding(ObjectReader& parent) {
+    const json* node = parent.child("shedding");
+    if (!node) return std::nullopt;
+    ObjectReader r(*node, parent.at("shedding"), parent.context(),
+                   "an object with \"max_queued\" and/or \"max_queue_time\", such as {\"max_queue_time\": \"100ms\"}");
+    if (!r.valid()) return std::nullopt;
+    SheddingSpec s;
+    if (auto n = r.integer("max_queued", 0, 1000000)) s.max_queued = static_cast<int>(*n);
+    if (r.has("max_queue_time")) s.max_queue_time_s = positive_duration(r, "max_queue_time");
+    if (!r.has("max_queued") && !r.has("max_queue_time"))
+        r.error("", "shedding needs \"max_queued\" (requests waiting per worker) or \"max_queue_time\" (a duration)");
+    r.finish();
+    return s;
+}
 
 std::shared_ptr<const CallPolicy> parse_call_policy(const json& node, const std::string& pointer, Context& ctx) {
     ObjectReader r(node, pointer, ctx,
-                   "a policy object with any of \"timeout\", \"retry\", \"circuit_breaker\", \"bulkhead\"");
+                   "a policy object with any of \"timeout\", \"retry\", \"circuit_breaker\", \"bulkhead\", \"hedge\", "
+                   "\"adaptive_throttle\"");
     if (!r.valid()) return nullptr;
     auto p = std::make_shared<CallPolicy>();
     p->pointer = pointer;
@@ -110,8 +181,13 @@ std::shared_ptr<const CallPolicy> parse_call_policy(const json& node, const std:
             br.finish();
         }
     }
+    if (const json* h = r.child("hedge")) {
+        p->hedge = parse_hedge(*h, r.at("hedge"), ctx);
+        if (p->retry) r.error("hedge", "a call either hedges or retries, not both (as in gRPC); drop \"retry\" or \"hedge\"");
+    }
+    if (const json* t = r.child("adaptive_throttle")) p->adaptive_throttle = parse_throttle(*t, r.at("adaptive_throttle"), ctx);
     r.finish();
-    if (!p->timeout_s && !p->retry && !p->breaker && !p->bulkhead)
+    if (!p->timeout_s && !p->retry && !p->breaker && !p->bulkhead && !p->hedge && !p->adaptive_throttle)
         r.warn("", "an empty resilience policy does nothing");
     return p;
 }

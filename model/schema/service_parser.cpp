@@ -37,6 +37,9 @@ void apply_service_policies(Service& s) {
             if (auto* c = std::get_if<CallStep>(&st.body)) {
                 if (c->policy || c->async) continue;
                 if (auto it = s.resilience.find(c->service); it != s.resilience.end()) c->policy = it->second;
+            } else if (auto* d = std::get_if<DbStep>(&st.body)) {
+                if (d->policy) continue;
+                if (auto it = s.resilience.find(d->database); it != s.resilience.end()) d->policy = it->second;
             } else if (auto* cs = std::get_if<CacheStep>(&st.body)) {
                 walk(cs->on_miss);
             } else if (auto* b = std::get_if<BranchStep>(&st.body)) {
@@ -199,6 +202,8 @@ std::optional<Service> parse_service(const std::string& name, const json& node, 
         if (auto w = r.integer("workers", 1, kMaxWorkers)) n.workers = static_cast<int>(*w);
         if (auto m = r.integer("max_in_flight", 1, 1000000)) n.max_in_flight = static_cast<int>(*m);
         if (auto q = r.integer("accept_queue", 0, 1000000)) n.accept_queue = static_cast<int>(*q);
+        n.shedding = parse_shedding(r);
+        s.rate_limit = parse_rate_limit(r);
         n.autoscaling = parse_autoscaling(r, s.replicas);
         s.node = n;
         s.endpoints = parse_endpoints(r, ctx);
@@ -230,6 +235,11 @@ std::optional<Service> parse_service(const std::string& name, const json& node, 
         if (auto b = r.number("bounded_load", 1.0, 10.0)) lb.bounded_load = *b;
         lb.health_check = parse_health_check(r);
         lb.outlier_detection = parse_outlier_detection(r);
+        if (r.has("deadline")) {
+            lb.deadline_s = r.duration("deadline");
+            if (lb.deadline_s && *lb.deadline_s <= 0) r.error("deadline", "expected a positive duration such as \"1s\"");
+        }
+        s.rate_limit = parse_rate_limit(r);
         s.lb = lb;
     } else if (*kind == "cache") {
         s.kind = ServiceKind::cache;

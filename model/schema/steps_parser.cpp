@@ -64,6 +64,11 @@ std::optional<Step> parse_step(const json& node, const std::string& pointer, Con
             lr.finish();
             if (lr.valid()) c.l1 = spec;
         }
+        if (r.has("stale_if_error")) {
+            c.stale_if_error_s = need(r.duration("stale_if_error"));
+            if (c.stale_if_error_s && *c.stale_if_error_s <= 0)
+                r.error("stale_if_error", "expected a positive duration such as \"60s\" (how long past its TTL an entry may be served)");
+        }
         if (const json* miss = r.child("on_miss")) c.on_miss = parse_steps(*miss, r.at("on_miss"), ctx, depth + 1);
         step.body = std::move(c);
     } else if (kind == "db") {
@@ -72,6 +77,7 @@ std::optional<Step> parse_step(const json& node, const std::string& pointer, Con
         if (auto op = need(r.one_of("op", {"read", "write"}, Need::required)))
             d.op = *op == "read" ? DbStep::Op::read : DbStep::Op::write;
         if (auto q = need(r.distribution("query", Need::required))) d.query = *q;
+        if (const json* pol = r.child("resilience")) d.policy = parse_call_policy(*pol, r.at("resilience"), ctx);
         step.body = std::move(d);
     } else if (kind == "publish") {
         PublishStep p;

@@ -9,13 +9,14 @@ namespace stacksim {
 
 const std::vector<std::string>& retryable_error_kinds() {
     static const std::vector<std::string> kinds{"timeout", "dependency", "instance_down", "rejected", "pool_timeout",
-                                                "queue_full", "circuit_open", "bulkhead_full", "connect_timeout"};
+                                                "queue_full", "circuit_open", "bulkhead_full", "rate_limited", "shed",
+                                                "throttled", "connect_timeout"};
     return kinds;
 }
 
 const std::vector<std::string>& default_retry_on() {
     static const std::vector<std::string> kinds{"timeout", "dependency", "instance_down", "rejected", "pool_timeout",
-                                                "queue_full", "connect_timeout"};
+                                                "queue_full", "shed", "connect_timeout"};
     return kinds;
 }
 

@@ -37,12 +37,14 @@ struct CacheStep {
         std::optional<double> ttl_s;
     };
     std::optional<L1> l1;        // an in-process cache per worker, checked first
+    std::optional<double> stale_if_error_s;  // RFC 5861: serve an expired entry this long past its TTL when the miss path fails
     Steps on_miss;               // run on a miss, then the value is written back
 };
 struct DbStep {
     std::string database;
     enum class Op { read, write } op = Op::read;
     Distribution query;          // time on an idle database server
+    std::shared_ptr<const CallPolicy> policy;  // the step's `resilience`, else the service's for this database
 };
 struct PublishStep { std::string queue; double payload_bytes = 1024; };
 struct Branch { double probability = 0; Steps steps; };
@@ -90,6 +92,7 @@ struct NodeServiceSpec {
     int workers = 0;             // cluster workers per instance; 0 = one per vCPU
     int max_in_flight = 1024;    // per worker; beyond it the request is rejected (503)
     std::optional<int> accept_queue;  // per worker bound on requests waiting for the event loop
+    std::optional<SheddingSpec> shedding;
     std::optional<AutoscalingSpec> autoscaling;
 };
 // Active health checks (Envoy health_checks, nginx plus health_check, HAProxy check).
@@ -113,6 +116,7 @@ struct LoadBalancerSpec {
     double bounded_load = 1.25;   // consistent hashing with bounded loads (c)
     std::optional<HealthCheckSpec> health_check;
     std::optional<OutlierDetectionSpec> outlier_detection;
+    std::optional<double> deadline_s;  // overall deadline set on requests passing through (504 after it)
 };
 struct CacheSpec {
     double capacity_keys = 0;     // either keys...
@@ -162,6 +166,7 @@ struct Service {
     std::optional<ExternalSpec> external;
     // node_service: default call policy per dependency (the `resilience` block).
     std::map<std::string, std::shared_ptr<const CallPolicy>> resilience;
+    std::optional<RateLimitSpec> rate_limit;  // load_balancer or node_service
 };
 
 struct LinkSpec { double latency_s = 0; double bandwidth_bps = 0; };

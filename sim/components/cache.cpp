@@ -41,10 +41,12 @@ void Runtime::cache_step(Frame* f, const CacheStep& step) {
             return;
         }
         shard.station->submit(sample(svc.cache->op_time), [this, f, &step, &shard, &svc, key, client] {
-            const bool hit = shard.cache->get(key, Kernel::now());
+            const auto found = shard.cache->lookup(key, Kernel::now(), step.stale_if_error_s.value_or(0));
+            const bool hit = found == LruCache::Lookup::hit;
             rec_.cache_lookup(svc.name, hit);
-            kernel_.after(transit(&shard, client, step.value_bytes), [this, f, &step, key, hit] {
-                if (!hit) f->stack.push_back({&step.on_miss, 0, &step, key});
+            kernel_.after(transit(&shard, client, step.value_bytes),
+                          [this, f, &step, key, hit, stale = found == LruCache::Lookup::stale] {
+                if (!hit) f->stack.push_back({&step.on_miss, 0, &step, key, stale});
                 else if (LruCache* l1 = l1_of(f, step)) l1->put(key, step.value_bytes, step.l1->ttl_s.value_or(0), Kernel::now());
                 run(f);
             });

@@ -21,17 +21,20 @@ void LruCache::erase(std::list<Entry>::iterator it) {
     if (map_.empty()) bytes_ = 0;  // drop accumulated floating-point drift
 }
 
-bool LruCache::get(std::uint64_t key, double now_s) {
+bool LruCache::get(std::uint64_t key, double now_s) { return lookup(key, now_s, 0) == Lookup::hit; }
+
+LruCache::Lookup LruCache::lookup(std::uint64_t key, double now_s, double stale_s) {
     const auto found = map_.find(key);
-    if (found == map_.end()) return false;
+    if (found == map_.end()) return Lookup::miss;
     const auto it = found->second;
-    // An entry lives for [insert, insert + ttl): at exactly insert + ttl it is gone.
+    // An entry lives for [insert, insert + ttl): at exactly insert + ttl it is gone (or stale).
     if (now_s >= it->expires_s) {
+        if (now_s < it->expires_s + stale_s) return Lookup::stale;
         erase(it);
-        return false;
+        return Lookup::miss;
     }
     order_.splice(order_.begin(), order_, it);  // recency only; expires_s is left alone
-    return true;
+    return Lookup::hit;
 }
 
 void LruCache::put(std::uint64_t key, double bytes, double ttl_s, double now_s) {

@@ -17,6 +17,10 @@ public:
     // True on a hit (present and not expired at `now_s`); a hit moves the key to the front.
     // An expired entry is removed and counts as a miss.
     bool get(std::uint64_t key, double now_s);
+    // get() that keeps an expired entry for stale_s past its expiry (RFC 5861 stale-if-error):
+    // such an entry is reported `stale` (a miss that may be served if the origin fails).
+    enum class Lookup { miss, hit, stale };
+    Lookup lookup(std::uint64_t key, double now_s, double stale_s);
     // Inserts or overwrites; evicts least recently used entries until it fits.
     // ttl_s <= 0 or infinite: no expiry.
     void put(std::uint64_t key, double bytes, double ttl_s, double now_s);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <simgrid/s4u.hpp>
 
 namespace stacksim::sim {
@@ -39,6 +40,11 @@ void Runtime::start_workers() {
                                            }
                                            auto [frame, flops] = wp->inbox.front();
                                            wp->inbox.pop_front();
+                                           if (frame->shed_at_s < Kernel::now()) [[unlikely]] {  // queued too long
+                                               shed_frame(frame);
+                                               continue;
+                                           }
+                                           frame->shed_at_s = std::numeric_limits<double>::infinity();
                                            const double t0 = Kernel::now();
                                            if (flops > 0) sg4::this_actor::execute(flops);
                                            wp->busy_s += Kernel::now() - t0;

@@ -6,8 +6,16 @@ double Station::busy_server_seconds() const { return busy_accum_ + busy_ * (Kern
 
 bool Station::submit(double service_s, Done done) {
     if (capacity_ > 0 && in_system() >= capacity_) return false;
-    if (busy_ < servers_) start({service_s, std::move(done)});
-    else waiting_.push_back({service_s, std::move(done)});
+    constexpr double kNever = std::numeric_limits<double>::infinity();
+    if (busy_ < servers_) start({service_s, std::move(done), kNever, {}});
+    else waiting_.push_back({service_s, std::move(done), kNever, {}});
+    return true;
+}
+
+bool Station::submit(double service_s, Done done, double shed_at_s, Done shed) {
+    if (capacity_ > 0 && in_system() >= capacity_) return false;
+    if (busy_ < servers_) start({service_s, std::move(done), shed_at_s, {}});
+    else waiting_.push_back({service_s, std::move(done), shed_at_s, std::move(shed)});
     return true;
 }
 
@@ -27,10 +35,15 @@ void Station::finish() {
     busy_accum_ += busy_ * (now - busy_since_);
     busy_since_ = now;
     --busy_;
-    if (!waiting_.empty()) {
+    while (!waiting_.empty()) {
         Job next = std::move(waiting_.front());
         waiting_.pop_front();
+        if (next.shed_at_s < now) [[unlikely]] {  // waited too long: dropped, the server takes the next
+            next.shed();
+            continue;
+        }
         start(std::move(next));
+        break;
     }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <deque>
 #include <functional>
+#include <limits>
 #include <string>
 
 #include "sim/engine/kernel.hpp"
@@ -21,6 +22,9 @@ public:
 
     // False (and `done` is dropped) when the station is full.
     bool submit(double service_s, Done done);
+    // Load shedding (drop at dequeue): a job still waiting at `shed_at_s` is not served when it
+    // reaches a server; `shed` runs instead.
+    bool submit(double service_s, Done done, double shed_at_s, Done shed);
     // Drops the waiting jobs (chaos: a crashed process loses its queue); jobs in service finish.
     void clear() { waiting_.clear(); }
 
@@ -35,6 +39,8 @@ private:
     struct Job {
         double service_s;
         Done done;
+        double shed_at_s = std::numeric_limits<double>::infinity();
+        Done shed;
     };
     void start(Job job);
     void finish();

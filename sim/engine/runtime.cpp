@@ -10,6 +10,9 @@
 
 namespace stacksim::sim {
 namespace sg4 = simgrid::s4u;
+namespace {
+constexpr double kNoDeadline = std::numeric_limits<double>::infinity();
+}  // namespace
 
 
 Runtime::Runtime(const Experiment& e, Kernel& kernel, Recorder& recorder)
@@ -183,8 +186,14 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
         auto reply = [this, &inst, from, hang_s, bytes = payload.response_bytes, done = std::move(done)](bool ok, ErrorKind why) {
             kernel_.after(transit(&inst, from, bytes) + hang_s, [done, ok, why] { done(ok, why); });
         };
+        if (s.rate_limit && !take_token(inst)) [[unlikely]] {  // 429 (sim/resilience/overload.cpp)
+            reply(false, ErrorKind::rate_limited);
+            return;
+        }
         if (s.kind == ServiceKind::load_balancer) {
-            inst.station->submit(sample(s.lb->cpu_per_request), [this, &inst, &s, endpoint, req, payload, reply = std::move(reply)]() mutable {
+            Done answer = std::move(reply);
+            if (s.lb->deadline_s && req) [[unlikely]] answer = with_deadline(req, *s.lb->deadline_s, std::move(answer));
+            inst.station->submit(sample(s.lb->cpu_per_request), [this, &inst, &s, endpoint, req, payload, reply = std::move(answer)]() mutable {
                 if (inst.down) [[unlikely]] {  // the proxy crashed while the request was queued
                     reply(false, ErrorKind::instance_down);
                     return;
@@ -213,6 +222,11 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
             reply(false, ErrorKind::rejected);  // 503 from an overloaded worker
             return;
         }
+        if (n.shedding && n.shedding->max_queued && waiting >= *n.shedding->max_queued) [[unlikely]] {
+            rec_.overload(s.name, Recorder::Overload::shed_queue_length);
+            reply(false, ErrorKind::shed);
+            return;
+        }
         ++w.in_flight;
         auto* f = new_frame();
         f->request = req;
@@ -233,6 +247,7 @@ void Runtime::finish(Frame* f, bool ok, ErrorKind why) {
         free_frame(f);
         return;
     }
+    if (!ok && serve_stale(f)) [[unlikely]] return;  // stale-if-error (sim/resilience/overload.cpp)
     auto done = std::move(f->done);
     live_frames_.erase(f);
     delete f;
@@ -256,9 +271,24 @@ void Runtime::run(Frame* f) {
             }
             continue;
         }
+        if (f->request && f->request->deadline_s <= Kernel::now()) [[unlikely]] {  // expired: start nothing more
+            finish(f, false, ErrorKind::deadline_exceeded);
+            return;
+        }
         const Step& step = (*top.steps)[top.pc++];
         if (const auto* cpu = std::get_if<CpuStep>(&step.body)) {
             Worker& w = *f->worker;
+            // Shedding by queue time: the request's first CPU task is dropped if it waited too long.
+            const SheddingSpec* shed = f->cpu_started ? nullptr : f->service->node->shedding ? &*f->service->node->shedding : nullptr;
+            f->cpu_started = true;
+            if (shed && shed->max_queue_time_s) [[unlikely]] {
+                f->shed_at_s = Kernel::now() + *shed->max_queue_time_s;
+                if (w.loop) {
+                    w.loop->submit(sample(cpu->time) * w.instance->cpu_slowdown / w.instance->core_speed, [this, f] { run(f); },
+                                   f->shed_at_s, [this, f] { shed_frame(f); });
+                    return;
+                }
+            }
             if (w.loop) {
                 w.loop->submit(sample(cpu->time) * w.instance->cpu_slowdown / w.instance->core_speed, [this, f] { run(f); });
                 return;
@@ -271,8 +301,8 @@ void Runtime::run(Frame* f) {
             return;
         }
         if (const auto* call = std::get_if<CallStep>(&step.body)) {
-            if (call->policy) [[unlikely]] {  // timeouts, retries, breaker, bulkhead (sim/resilience/)
-                policy_call(f, *call);
+            if (call->policy || (f->request && f->request->deadline_s < kNoDeadline && !call->async)) [[unlikely]] {  // timeouts, retries, breaker, bulkhead, deadline (sim/resilience/)
+                policy_call(f, step);
                 return;
             }
             const Service& target = *t_.find(call->service);
@@ -295,7 +325,8 @@ void Runtime::run(Frame* f) {
             return;
         }
         if (const auto* d = std::get_if<DbStep>(&step.body)) {
-            db_step(f, *d);
+            if (d->policy) [[unlikely]] policy_call(f, step);  // timeouts, retries, breaker … on a query
+            else db_step(f, *d);
             return;
         }
         if (const auto* p = std::get_if<PublishStep>(&step.body)) {

@@ -3,6 +3,7 @@
 
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "sim/engine/kernel.hpp"
 #include "sim/metrics/recorder.hpp"
 #include "sim/random/sampler.hpp"
+#include "sim/resilience/policies.hpp"
 
 // The running stack: every service's instances and their state, and the interpreter that
 // moves requests (plain data) through endpoint steps. One Runtime per SimGrid engine.
@@ -25,6 +27,7 @@ struct Request {
     int mix_index = 0;
     double start_s = 0;
     std::uint64_t session = 0;
+    double deadline_s = std::numeric_limits<double>::infinity();  // overall deadline (sim/resilience/deadline.cpp)
     std::function<void()> on_finish;  // closed-loop users think and come back
 };
 
@@ -41,6 +44,7 @@ struct Frame {
         std::size_t pc;
         const CacheStep* put_after = nullptr;  // write the value back once the miss path is done
         std::uint64_t key = 0;
+        bool stale_fallback = false;  // stale-if-error: a failure inside serves the stale entry
     };
     Request* request = nullptr;
     Worker* worker = nullptr;
@@ -49,6 +53,8 @@ struct Frame {
     std::function<void(bool ok, ErrorKind why)> done;
     std::uint64_t seq = 0;  // creation order (chaos kills in-flight frames in this order)
     bool dead = false;      // killed by a crash: its pending continuation only frees it
+    bool cpu_started = false;  // load shedding by queue time applies to the first CPU task only
+    double shed_at_s = std::numeric_limits<double>::infinity();  // dropped if still queued after this
 };
 
 struct Worker {
@@ -164,6 +170,7 @@ private:
     struct Broker;
     struct CacheState;
     struct EdgeState;  // a caller instance's policy state for one dependency (sim/resilience/)
+    struct HedgedCall;
 
     void build_platform();
     void start_workers();
@@ -175,9 +182,24 @@ private:
     void call_external(Instance& dependency, Done done);
     void run(Frame* f);
     void finish(Frame* f, bool ok, ErrorKind why);
-    void policy_call(Frame* f, const CallStep& call);
-    void policy_attempt(Frame* f, const CallStep& call, EdgeState& st, int attempt, double backoff_s);
-    void policy_failed(Frame* f, const CallStep& call, EdgeState& st, int attempt, double backoff_s, ErrorKind why);
+    // A call or database step under a policy (sim/resilience/): `step` is the Step holding it.
+    void policy_call(Frame* f, const Step& step);
+    void policy_attempt(Frame* f, const Step& step, EdgeState& st, int attempt, double backoff_s);
+    void policy_failed(Frame* f, const Step& step, EdgeState& st, int attempt, double backoff_s, ErrorKind why);
+    void send_attempt(Frame* f, const Step& step, Request* req, Done done);
+    std::map<const Step*, Steps> detached_;  // a policy's database step without its policy (one attempt)
+    ErrorKind policy_gate(EdgeState& st, std::uint64_t& breaker_generation);
+    void policy_outcome(EdgeState& st, std::uint64_t generation, double started_s, bool ok);
+    void hedged_call(Frame* f, const Step& step, EdgeState& st);
+    void hedge_send(const std::shared_ptr<HedgedCall>& hc);
+    // Overload protection and deadlines (sim/resilience/overload.cpp).
+    bool take_token(Instance& inst);
+    Request* copy_request(const Request* req);
+    void release_copy(Request* copy);
+    Done with_deadline(Request*& req, double deadline_s, Done reply);
+    void shed_frame(Frame* f);
+    bool serve_stale(Frame* f);
+    std::map<const void*, TokenBucket> rate_buckets_;  // per instance or per service
     void cache_step(Frame* f, const CacheStep& step);
     void cache_write_back(Frame* f, const CacheStep& step, std::uint64_t key);
     LruCache* l1_of(Frame* f, const CacheStep& step);
@@ -205,7 +227,8 @@ private:
     std::map<std::pair<const Instance*, std::string>, std::unique_ptr<Pool>> pools_;
     std::map<std::string, std::unique_ptr<Broker>> brokers_;
     std::map<std::uint64_t, std::size_t> sticky_;
-    std::map<std::pair<const Instance*, const CallPolicy*>, std::unique_ptr<EdgeState>> edge_states_;
+    // Keyed by calling instance and policy (or the call step, for a deadline-only call).
+    std::map<std::pair<const Instance*, const void*>, std::unique_ptr<EdgeState>> edge_states_;
     Rng policy_rng_;  // backoff jitter  // session -> backend index
     simgrid::s4u::Host* controller_host_ = nullptr;
     // Requests and frames still in flight when the run stops are freed with the runtime.

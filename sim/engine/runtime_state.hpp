@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -48,6 +49,11 @@ struct Runtime::EdgeState {
     std::unique_ptr<CircuitBreaker> breaker;
     std::size_t breaker_id = 0;             // Recorder breaker
     int in_flight = 0;                      // attempts outstanding (bulkhead)
+    std::unique_ptr<AdaptiveThrottle> throttle;
+    // Hedging on a latency quantile: the attempts' latencies and the delay last derived from them.
+    std::unique_ptr<LatencyHistogram> latency;
+    double hedge_delay_s = std::numeric_limits<double>::infinity();
+    std::uint64_t latency_at_estimate = 0;
 };
 
 inline std::uint64_t mix64(std::uint64_t x) {

@@ -21,6 +21,10 @@ const char* to_string(ErrorKind k) {
         case ErrorKind::circuit_open: return "circuit_open";
         case ErrorKind::bulkhead_full: return "bulkhead_full";
         case ErrorKind::connect_timeout: return "connect_timeout";
+        case ErrorKind::rate_limited: return "rate_limited";
+        case ErrorKind::shed: return "shed";
+        case ErrorKind::throttled: return "throttled";
+        case ErrorKind::deadline_exceeded: return "deadline_exceeded";
         case ErrorKind::kCount: break;
     }
     return "?";
@@ -129,7 +133,8 @@ void Recorder::breaker_transition(std::size_t id, const char* from, const char* 
 nlohmann::json Recorder::resilience_json() const {
     using nlohmann::json;
     static constexpr std::array<const char*, static_cast<std::size_t>(EdgeEvent::kCount)> kNames{
-        "calls", "attempts", "retries", "retries_denied", "timeouts", "circuit_open", "bulkhead_full", "breaker_opens"};
+        "calls", "attempts", "retries", "retries_denied", "timeouts", "circuit_open", "bulkhead_full", "breaker_opens",
+        "throttled", "hedges", "hedge_wins", "deadline_exceeded"};
     json edges = json::array();
     for (const Edge& e : edges_) {
         json j{{"service", e.service}, {"dependency", e.dependency}};
@@ -303,6 +308,13 @@ nlohmann::json Recorder::summary() const {
         queues.push_back({{"queue", name}, {"accepted", q.accepted}, {"rejected", q.rejected}});
     s["queues"] = queues;
     if (has_policies()) s["resilience"] = resilience_json();
+    if (!overload_.empty()) {
+        json list = json::array();
+        for (const auto& [name, c] : overload_)
+            list.push_back({{"service", name}, {"rate_limited", c[0]}, {"shed_queue_length", c[1]},
+                            {"shed_queue_time", c[2]}, {"stale_served", c[3]}});
+        s["overload"] = list;
+    }
     return s;
 }
 

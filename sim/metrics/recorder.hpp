@@ -21,8 +21,10 @@ namespace stacksim::sim {
 // instance_down: the instance (or worker) serving the request crashed (chaos).
 // timeout, circuit_open, bulkhead_full: a caller's resilience policy gave up or failed fast.
 // connect_timeout: no connection within the topology's connect timeout (a dead host, a partition).
+// rate_limited (429), shed (503): overload protection; throttled: client-side adaptive
+// throttling; deadline_exceeded: the request's overall deadline passed (504 / gRPC DEADLINE_EXCEEDED).
 enum class ErrorKind { none, rejected, pool_timeout, queue_full, dependency, instance_down, timeout, circuit_open,
-                       bulkhead_full, connect_timeout, kCount };
+                       bulkhead_full, connect_timeout, rate_limited, shed, throttled, deadline_exceeded, kCount };
 const char* to_string(ErrorKind k);
 
 class Recorder {
@@ -51,7 +53,8 @@ public:
 
     // Resilience policies: counters per call edge (caller service -> dependency) and the
     // state changes of every circuit breaker. Nothing is allocated unless a policy exists.
-    enum class EdgeEvent { call, attempt, retry, retry_denied, timeout, circuit_open, bulkhead_full, breaker_open, kCount };
+    enum class EdgeEvent { call, attempt, retry, retry_denied, timeout, circuit_open, bulkhead_full, breaker_open,
+                           throttled, hedge, hedge_win, deadline_exceeded, kCount };
     std::size_t add_edge(const std::string& service, const std::string& dependency);
     void edge(std::size_t id, EdgeEvent e) {
         ++edges_[id].interval[static_cast<std::size_t>(e)];
@@ -60,6 +63,12 @@ public:
     std::size_t add_breaker(const std::string& service, const std::string& dependency, int instance);
     void breaker_transition(std::size_t id, const char* from, const char* to);
     [[nodiscard]] bool has_policies() const { return !edges_.empty(); }
+    // Overload protection at a service: token-bucket rejections, requests shed by queue length
+    // or queue time, stale cache entries served because the miss path failed (stale-if-error).
+    enum class Overload { rate_limited, shed_queue_length, shed_queue_time, stale_served, kCount };
+    void overload(const std::string& service, Overload what) {
+        if (measuring()) ++overload_[service][static_cast<std::size_t>(what)];
+    }
     // Running (billed) instances of a service when they change during the run (autoscaling);
     // otherwise series.replicas holds the configured count.
     void add_replicas_gauge(const std::string& service, std::function<int()> running) { replicas_gauges_[service] = std::move(running); }
@@ -144,6 +153,7 @@ private:
         std::vector<std::tuple<double, const char*, const char*>> transitions;  // at most kMaxTransitions
     };
     std::vector<Breaker> breakers_;
+    std::map<std::string, std::array<std::uint64_t, static_cast<std::size_t>(Overload::kCount)>> overload_;
     [[nodiscard]] nlohmann::json resilience_json() const;
     std::map<std::string, std::function<int()>> replicas_gauges_;
     std::map<std::string, double> capacity_after_warmup_;  // server-seconds, for probes with servers_now

@@ -8,6 +8,7 @@ namespace {
 // Uniform in [0, 1) from 53 random bits: our own draw, identical across standard libraries.
 double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 constexpr int kBudgetBuckets = 10;
+constexpr int kThrottleBuckets = 20;
 }  // namespace
 
 double backoff_s(const RetryPolicy& p, int retry, double& previous_s, Rng& rng) {
@@ -170,6 +171,47 @@ bool CircuitBreaker::record(std::uint64_t generation, double now_s, bool failed,
 
 void CircuitBreaker::half_open() {
     if (state_ == State::open) transition(State::half_open);
+}
+
+bool TokenBucket::take(double now_s) {
+    tokens_ = std::min(burst_, tokens_ + (now_s - last_s_) * rate_);
+    last_s_ = now_s;
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
+}
+
+AdaptiveThrottle::AdaptiveThrottle(const AdaptiveThrottlePolicy& p)
+    : p_(p), bucket_s_(p.window_s / kThrottleBuckets), ring_(kThrottleBuckets) {}
+
+void AdaptiveThrottle::advance(double now_s) {
+    const auto at = static_cast<std::int64_t>(std::floor(now_s / bucket_s_));
+    if (at <= head_) return;
+    for (std::int64_t i = head_ + 1, n = 0; i <= at && n < kThrottleBuckets; ++i, ++n) {
+        Bucket& bk = ring_[static_cast<std::size_t>(i % kThrottleBuckets)];
+        requests_ -= bk.requests;
+        accepts_ -= bk.accepts;
+        bk = {};
+    }
+    head_ = at;
+}
+
+double AdaptiveThrottle::reject_probability(double now_s) {
+    advance(now_s);
+    const double r = static_cast<double>(requests_);
+    return std::max(0.0, (r - p_.k * static_cast<double>(accepts_)) / (r + 1));
+}
+
+void AdaptiveThrottle::request(double now_s) {
+    advance(now_s);
+    ++ring_[static_cast<std::size_t>(head_ % kThrottleBuckets)].requests;
+    ++requests_;
+}
+
+void AdaptiveThrottle::accept(double now_s) {
+    advance(now_s);
+    ++ring_[static_cast<std::size_t>(head_ % kThrottleBuckets)].accepts;
+    ++accepts_;
 }
 
 }  // namespace stacksim::sim

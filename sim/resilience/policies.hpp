@@ -71,4 +71,35 @@ private:
     int probes_ = 0, probe_results_ = 0, probe_failed_ = 0, probe_slow_ = 0;
 };
 
+// A token bucket (Envoy local_ratelimit, nginx limit_req): `rate` tokens per second up to
+// `burst`, full at the start; each admitted request takes one.
+class TokenBucket {
+public:
+    TokenBucket(double rate_per_s, double burst) : rate_(rate_per_s), burst_(burst), tokens_(burst) {}
+    bool take(double now_s);
+
+private:
+    double rate_, burst_, tokens_, last_s_ = 0;
+};
+
+// Client-side adaptive throttling (Google SRE book, "Handling Overload"): over a sliding
+// window, reject locally with probability max(0, (requests - k x accepts) / (requests + 1)).
+// `requests` counts every attempt the client wanted to make, the locally rejected ones too.
+class AdaptiveThrottle {
+public:
+    explicit AdaptiveThrottle(const AdaptiveThrottlePolicy& p);
+    [[nodiscard]] double reject_probability(double now_s);
+    void request(double now_s);
+    void accept(double now_s);
+
+private:
+    void advance(double now_s);
+    AdaptiveThrottlePolicy p_;
+    double bucket_s_;
+    std::int64_t head_ = 0;
+    struct Bucket { std::uint64_t requests = 0, accepts = 0; };
+    std::vector<Bucket> ring_;
+    std::uint64_t requests_ = 0, accepts_ = 0;
+};
+
 }  // namespace stacksim::sim

@@ -155,3 +155,18 @@ TEST(LruCache, UniformPopularityHitRatioIsCapacityOverKeys) {
         EXPECT_EQ(c.size(), capacity);
     }
 }
+
+// stale-if-error: an expired entry is kept (and reported stale) for stale_s past its TTL.
+TEST(LruCache, LookupReportsStaleEntriesWithinTheirGraceAndDropsThemAfter) {
+    stacksim::sim::LruCache c(10, 0);
+    using L = stacksim::sim::LruCache::Lookup;
+    c.put(1, 100, 2.0, 0.0);
+    EXPECT_EQ(c.lookup(1, 1.0, 5.0), L::hit);
+    EXPECT_EQ(c.lookup(1, 2.0, 5.0), L::stale);
+    EXPECT_EQ(c.lookup(1, 6.9, 5.0), L::stale);
+    EXPECT_EQ(c.size(), 1u);
+    EXPECT_EQ(c.lookup(1, 7.0, 5.0), L::miss);
+    EXPECT_EQ(c.size(), 0u);
+    c.put(2, 100, 2.0, 0.0);
+    EXPECT_FALSE(c.get(2, 3.0));  // get() has no grace
+}

@@ -156,3 +156,29 @@ TEST(CircuitBreaker, TimeWindowForgetsOutcomesOlderThanItsSeconds) {
     for (int i = 0; i < 9; ++i) cb.record(cb.generation(), 7.0, true, false);
     EXPECT_EQ(cb.state(), CircuitBreaker::State::open);
 }
+
+// Token bucket: full at the start (burst), then `rate` per second, never above burst.
+TEST(TokenBucket, AdmitsBurstThenRateAndNeverStoresMoreThanBurst) {
+    TokenBucket b(10, 5);
+    int admitted = 0;
+    for (int i = 0; i < 100; ++i) admitted += b.take(0.0);
+    EXPECT_EQ(admitted, 5);
+    admitted = 0;
+    for (int ms = 1; ms <= 2000; ++ms) admitted += b.take(ms / 1000.0);  // one request per ms for 2 s
+    EXPECT_NEAR(admitted, 20, 1);
+    EXPECT_EQ(b.take(100.0) + b.take(100.0) + b.take(100.0) + b.take(100.0) + b.take(100.0) + b.take(100.0), 5);
+}
+
+// SRE book throttle: p = max(0, (requests - k accepts) / (requests + 1)), over the window only.
+TEST(AdaptiveThrottle, RejectProbabilityFollowsTheFormulaOverItsWindow) {
+    AdaptiveThrottle t({2, 10});
+    EXPECT_EQ(t.reject_probability(0), 0.0);
+    for (int i = 0; i < 100; ++i) t.request(1.0);
+    for (int i = 0; i < 30; ++i) t.accept(1.0);
+    EXPECT_NEAR(t.reject_probability(1.0), (100 - 2 * 30) / 101.0, 1e-12);
+    for (int i = 0; i < 20; ++i) t.accept(2.0);
+    EXPECT_EQ(t.reject_probability(2.0), 0.0);  // 100 <= 2 x 50
+    EXPECT_EQ(t.reject_probability(12.0), 0.0);  // everything left the 10 s window
+    for (int i = 0; i < 9; ++i) t.request(12.0);
+    EXPECT_NEAR(t.reject_probability(12.0), 9 / 10.0, 1e-12);
+}
