@@ -97,6 +97,7 @@ void print_run_summary(const json& doc, std::ostream& out) {
     out << "est. = analytic model (stacksim analyze); '<- differs' marks a gap over 15 %\n";
     if (s.contains("resilience")) print_resilience(s["resilience"], out);
     print_faults(doc.value("faults", json::array()), out);
+    print_deploys(doc, out);
     print_slos(doc.value("slos", json::array()), out);
     if (doc.contains("cost")) {
         const json& c = doc["cost"];

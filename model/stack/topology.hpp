@@ -105,6 +105,13 @@ struct OutlierDetectionSpec {
     double max_ejection_time_s = 300;
     double max_ejection_fraction = 0.1;
 };
+// Slow start (Envoy slow_start_config, nginx server slow_start=): a backend that joins the
+// rotation mid-run gets weight max(min_weight, (elapsed / window)^(1 / aggression)).
+struct SlowStartSpec {
+    double window_s = 30;
+    double aggression = 1;
+    double min_weight = 0.1;
+};
 struct LoadBalancerSpec {
     std::string backend;
     LbAlgorithm algorithm = LbAlgorithm::round_robin;
@@ -113,6 +120,7 @@ struct LoadBalancerSpec {
     double bounded_load = 1.25;   // consistent hashing with bounded loads (c)
     std::optional<HealthCheckSpec> health_check;
     std::optional<OutlierDetectionSpec> outlier_detection;
+    std::optional<SlowStartSpec> slow_start;
 };
 struct CacheSpec {
     double capacity_keys = 0;     // either keys...

@@ -21,7 +21,7 @@ namespace stacksim::sim {
 // instance_down: the instance (or worker) serving the request crashed or was unreachable (chaos).
 // timeout, circuit_open, bulkhead_full: a caller's resilience policy gave up or failed fast.
 enum class ErrorKind { none, rejected, pool_timeout, queue_full, dependency, instance_down, timeout, circuit_open,
-                       bulkhead_full, kCount };
+                       bulkhead_full, server_error, kCount };
 const char* to_string(ErrorKind k);
 
 class Recorder {
@@ -66,6 +66,19 @@ public:
     // instance -1: a service-wide event.
     void control_event(double t_s, const char* kind, const std::string& service, int instance, nlohmann::json detail = {});
     [[nodiscard]] const nlohmann::json& control_events() const { return control_events_; }
+    // Deploys: requests answered and failed per (service, version) — where a worker answered or
+    // a versioned instance refused (sim/metrics/version_counts.cpp).
+    struct VersionCounts {
+        std::string service, version;
+        std::uint64_t requests = 0, errors = 0;          // after the warm-up
+        std::uint64_t all_requests = 0, all_errors = 0;  // whole run (canary analysis)
+        std::uint64_t interval_requests = 0, interval_errors = 0;
+        std::vector<double> requests_s, errors_s;
+    };
+    std::size_t add_version(const std::string& service, const std::string& version);
+    void version_outcome(std::size_t id, bool ok);
+    [[nodiscard]] const VersionCounts& version_counts(std::size_t id) const { return versions_[id]; }
+    [[nodiscard]] nlohmann::json versions_json() const;
 
     // Chaos: successful latencies and errors of requests finishing while a fault is active.
     struct Window {
@@ -147,6 +160,9 @@ private:
     std::map<std::string, std::function<int()>> replicas_gauges_;
     std::map<std::string, double> capacity_after_warmup_;  // server-seconds, for probes with servers_now
     nlohmann::json control_events_ = nlohmann::json::array();
+    std::vector<VersionCounts> versions_;
+    void close_version_interval();
+    [[nodiscard]] nlohmann::json version_series() const;
     std::vector<std::unique_ptr<Window>> windows_;
     std::vector<Window*> open_;  // empty unless a fault is active: no cost per request otherwise
     [[nodiscard]] bool measuring() const;
