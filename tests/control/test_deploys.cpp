@@ -20,11 +20,11 @@ std::string stack(const std::string& deploy, const std::string& lb_extra = "", i
     return R"({"duration": ")" + duration + R"(", "interval": "1s", "topology": {"zones": ["a"],
       "network": {"intra_zone": {"latency": "0", "bandwidth": "1000Tbps"}},
       "services": {
-        "lb": {"kind": "load_balancer", "replicas": 1, "machine": "c6i.large", "backend": "app", "algorithm": "least_connections",
+        "lb": {"kind": "load_balancer", "replicas": 1, "machine": "c6i.large", "backend": "app", "algorithm": "round_robin",
                "cpu_per_request": "0")" + lb_extra + R"(},
         "app": {"kind": "node_service", "machine": ")" + machine + R"(", "workers": )" + std::to_string(workers) +
            R"(, "replicas": )" + std::to_string(replicas) + R"(, "endpoints": {"e": {"steps": )" + steps + R"(}}},
-        "ext": {"kind": "external", "latency": {"dist": "fixed", "value": "100ms"}}}},
+        "ext": {"kind": "external", "latency": {"dist": "deterministic", "mean": "100ms"}}}},
       "workload": {"type": "open", "entry": "lb", "rate": ")" + rate + R"(", "mix": {"e": 1}},
       "deploys": [)" + deploy + "]}";
 }
@@ -139,8 +139,12 @@ TEST(Deploys, BlueGreenSwitchesAllTrafficAtOnce) {
     const auto& share = doc["series"]["versions"]["app"]["v2"]["share"];
     for (std::size_t i = 0; i < times.size(); ++i) {
         const double end = times[i].get<double>();
-        if (end <= t) EXPECT_EQ(share[i], 0.0) << end;
-        if (end - 1 >= t + 0.2) EXPECT_EQ(share[i], 1.0) << end;
+        if (end <= t) {
+            EXPECT_EQ(share[i], 0.0) << end;
+        }
+        if (end - 1 >= t + 0.2) {
+            EXPECT_EQ(share[i], 1.0) << end;
+        }
     }
     EXPECT_EQ(doc["summary"]["errors"], 0);
     EXPECT_EQ(doc["deploys"][0]["outcome"], "completed");
