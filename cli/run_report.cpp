@@ -101,6 +101,7 @@ void print_run_summary(const json& doc, std::ostream& out) {
                            o.value("service", "?"), o.value("rate_limited", std::uint64_t{0}), o.value("shed_queue_length", std::uint64_t{0}),
                            o.value("shed_queue_time", std::uint64_t{0}), o.value("stale_served", std::uint64_t{0}));
     print_faults(doc.value("faults", json::array()), out);
+    print_deploys(doc, out);
     print_slos(doc.value("slos", json::array()), out);
     if (doc.contains("cost")) {
         const json& c = doc["cost"];

@@ -16,6 +16,8 @@ void print_run_summary(const nlohmann::json& doc, std::ostream& out);
 void print_slos(const nlohmann::json& slos, std::ostream& out);
 // The fault timeline: one line per occurrence (the `faults[]` entries of a results document).
 void print_faults(const nlohmann::json& faults, std::ostream& out);
+// Deploys: outcome, requests and errors per version, the deploy events (cli/deploy_report.cpp).
+void print_deploys(const nlohmann::json& doc, std::ostream& out);
 // The per-edge policy counters and breaker state changes (when any policy is configured).
 void print_resilience(const nlohmann::json& resilience, std::ostream& out);
 // A note naming the experiment's fault kinds that the chaos engine does not simulate yet.

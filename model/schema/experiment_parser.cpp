@@ -253,6 +253,7 @@ Experiment parse_experiment(const json& doc, Context& ctx, Topology topology) {
     if (const json* w = top.child("workload", Need::required)) e.workload = parse_workload(*w, top.at("workload"), ctx);
     if (const json* s = top.child("slos")) e.slos = parse_slos(*s, top.at("slos"), ctx);
     if (const json* c = top.child("chaos")) e.chaos = parse_chaos(*c, top.at("chaos"), ctx);
+    if (const json* d = top.child("deploys")) e.deploys = parse_deploys(*d, top.at("deploys"), ctx, e.topology, e.duration_s);
     if (const json* s = top.child("sweep")) e.sweep = parse_sweep(*s, top.at("sweep"), ctx, e.topology);  // sweep_parser.cpp
     top.finish();
     return e;

@@ -25,6 +25,10 @@ Topology parse_topology(const json& doc, Context& ctx, const std::string& root =
 // The experiment document itself; `topology` has been loaded (and checked) by the caller.
 Experiment parse_experiment(const json& doc, Context& ctx, Topology topology);
 
+// The `deploys` list; `duration_s` bounds each deploy's start.
+std::vector<Deploy> parse_deploys(const json& node, const std::string& pointer, Context& ctx, const Topology& t,
+                                  double duration_s);
+
 // Cross-references: every call, cache, db, publish and consumer names an existing service
 // of the right kind and an existing endpoint. Runs after all services are parsed.
 // `declared` holds every service name in the file, including ones that failed to parse, so

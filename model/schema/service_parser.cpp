@@ -151,6 +151,25 @@ std::optional<OutlierDetectionSpec> parse_outlier_detection(ObjectReader& r) {
     return o;
 }
 
+std::optional<SlowStartSpec> parse_slow_start(ObjectReader& r) {
+    const json* node = r.child("slow_start");
+    if (!node) return std::nullopt;
+    ObjectReader sr(*node, r.at("slow_start"), r.context(), "an object {\"window\": \"30s\", \"aggression\": 1, \"min_weight\": \"10%\"}");
+    if (!sr.valid()) return std::nullopt;
+    SlowStartSpec s;
+    if (auto d = sr.duration("window", Need::required, 3600)) {
+        if (*d <= 0) sr.error("window", "expected a positive window");
+        s.window_s = std::max(*d, 1e-3);
+    }
+    if (auto a = sr.number("aggression", 0.01, 100)) s.aggression = *a;
+    if (auto m = sr.fraction("min_weight")) {
+        if (*m <= 0) sr.error("min_weight", "expected a weight above 0% (a backend at weight 0 would never warm up)");
+        s.min_weight = std::max(*m, 1e-6);
+    }
+    sr.finish();
+    return s;
+}
+
 }  // namespace
 
 std::optional<Service> parse_service(const std::string& name, const json& node, const std::string& pointer,
@@ -240,6 +259,7 @@ std::optional<Service> parse_service(const std::string& name, const json& node, 
             if (lb.deadline_s && *lb.deadline_s <= 0) r.error("deadline", "expected a positive duration such as \"1s\"");
         }
         s.rate_limit = parse_rate_limit(r);
+        lb.slow_start = parse_slow_start(r);
         s.lb = lb;
     } else if (*kind == "cache") {
         s.kind = ServiceKind::cache;

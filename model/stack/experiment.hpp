@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "model/stack/deploy.hpp"
 #include "model/stack/distribution.hpp"
 #include "model/stack/sweep_spec.hpp"
 #include "model/stack/topology.hpp"
@@ -87,6 +88,7 @@ struct Experiment {
     int replications = 1;
     std::vector<Slo> slos;
     std::vector<Fault> chaos;
+    std::vector<Deploy> deploys;     // new versions rolled out during the run (docs/control.md#deploys)
     std::optional<SweepSpec> sweep;  // presets for `stacksim sweep` (docs/sweep.md)
 };
 

@@ -10,7 +10,7 @@ namespace stacksim {
 const std::vector<std::string>& retryable_error_kinds() {
     static const std::vector<std::string> kinds{"timeout", "dependency", "instance_down", "rejected", "pool_timeout",
                                                 "queue_full", "circuit_open", "bulkhead_full", "rate_limited", "shed",
-                                                "throttled", "connect_timeout"};
+                                                "throttled", "connect_timeout", "server_error"};
     return kinds;
 }
 

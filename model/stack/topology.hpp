@@ -108,6 +108,13 @@ struct OutlierDetectionSpec {
     double max_ejection_time_s = 300;
     double max_ejection_fraction = 0.1;
 };
+// Slow start (Envoy slow_start_config, nginx server slow_start=): a backend that joins the
+// rotation mid-run gets weight max(min_weight, (elapsed / window)^(1 / aggression)).
+struct SlowStartSpec {
+    double window_s = 30;
+    double aggression = 1;
+    double min_weight = 0.1;
+};
 struct LoadBalancerSpec {
     std::string backend;
     LbAlgorithm algorithm = LbAlgorithm::round_robin;
@@ -117,6 +124,7 @@ struct LoadBalancerSpec {
     std::optional<HealthCheckSpec> health_check;
     std::optional<OutlierDetectionSpec> outlier_detection;
     std::optional<double> deadline_s;  // overall deadline set on requests passing through (504 after it)
+    std::optional<SlowStartSpec> slow_start;
 };
 struct CacheSpec {
     double capacity_keys = 0;     // either keys...

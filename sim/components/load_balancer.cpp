@@ -11,8 +11,12 @@ Instance& Runtime::pick_backend(const Service& lb, Instance& lb_instance, const 
     // The backends in rotation (health checks, outlier ejection, autoscaling); none left: panic
     // routing over every running backend, as Envoy does below its panic threshold.
     const Routing& routing = routing_.at(lb.lb->backend);
-    const auto& list = routing.rotation.empty() ? routing.serving : routing.rotation;
+    const auto& in_rotation = routing.rotation.empty() ? routing.serving : routing.rotation;
+    // A canary's weighted split, then slow start's ramped weights (sim/control/deploy_routing.cpp).
+    const auto& list = routing.split_weight >= 0 ? split_candidates(routing, in_rotation) : in_rotation;
     if (list.empty()) [[unlikely]] return *instances_.at(lb.lb->backend).front();
+    if (lb.lb->slow_start) [[unlikely]]
+        if (Instance* warming = slow_start_pick(lb, list)) return *warming;
     const std::size_t n = list.size();
     auto least = [&](std::size_t a, std::size_t b) { return list[b]->active < list[a]->active ? b : a; };
     std::uniform_int_distribution<std::size_t> any(0, n - 1);

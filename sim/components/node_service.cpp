@@ -17,10 +17,17 @@ void Runtime::start_workers() {
         const MachineType* m = t_.machines.find(s.machine);
         const int workers = s.node->workers > 0 ? s.node->workers : (m ? m->vcpus : 1);
         const bool dedicated = workers <= (m ? m->vcpus : 1);
+        // PM2 reload forks each new worker beside the old one: one spare per instance.
+        const Deploy* deploy = deploy_of(s);
+        const int spares = deploy && deploy->strategy == Deploy::Strategy::pm2_reload ? 1 : 0;
         for (auto& inst : list)
-            for (int w = 0; w < workers; ++w) {
+            for (int w = 0; w < workers + spares; ++w) {
                 auto worker = std::make_unique<Worker>();
                 worker->instance = inst.get();
+                if (w >= workers) {
+                    worker->spare = worker->down = true;
+                    ++inst->spare_workers;
+                }
                 inst->core_speed = m ? m->core_speed : 1.0;
                 if (dedicated) {
                     worker->loop = std::make_unique<Station>(kernel_, name, 1);

@@ -81,6 +81,7 @@ void ControlPlane::probe_result(HealthChecker& hc, Instance& inst, std::uint64_t
     if (++inst.hc_streak < threshold) return;
     inst.hc_streak = 0;
     inst.hc_failing = !failing;
+    if (failing) inst.warming_since_s = Kernel::now();  // back in rotation: the LB's slow start applies
     runtime_.refresh_routing(inst.service->name);
     rec_.control_event(Kernel::now(), failing ? "health_check_returned" : "health_check_ejected", inst.service->name, inst.index,
                        {{"load_balancer", hc.lb->name}});
@@ -190,7 +191,7 @@ void ControlPlane::start_instances(Scaler& s, int n) {
         kernel_.after(s.spec->startup_s, [this, inst, gen] {
             if (inst->generation != gen || inst->phase != Phase::starting) return;
             inst->phase = Phase::running;
-            inst->ready_since_s = Kernel::now();
+            inst->ready_since_s = inst->warming_since_s = Kernel::now();
             runtime_.refresh_routing(inst->service->name);
             rec_.control_event(Kernel::now(), "instance_ready", inst->service->name, inst->index);
         });

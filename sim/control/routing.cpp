@@ -14,9 +14,14 @@ void Runtime::refresh_routing(const std::string& service) {
     r.rotation.clear();
     for (const auto& inst : instances_.at(service)) {
         if (inst->phase != Instance::Phase::running) continue;
+        if (inst->standby) continue;  // blue/green: the idle colour takes no traffic
         r.serving.push_back(inst.get());
         if (!inst->hc_failing && !inst->ejected) r.rotation.push_back(inst.get());
     }
+    r.canary.clear();
+    r.stable.clear();
+    if (r.split_weight >= 0)
+        for (Instance* inst : r.rotation.empty() ? r.serving : r.rotation) (inst->version ? r.canary : r.stable).push_back(inst);
 }
 
 void Runtime::probe(Instance& target, const Instance* from, std::function<void(bool ok)> done) {

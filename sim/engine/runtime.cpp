@@ -16,7 +16,8 @@ constexpr double kNoDeadline = std::numeric_limits<double>::infinity();
 
 
 Runtime::Runtime(const Experiment& e, Kernel& kernel, Recorder& recorder)
-    : e_(e), t_(e.topology), kernel_(kernel), rec_(recorder), rng_(kernel.stream(1)), policy_rng_(kernel.stream(0x7265)) {
+    : e_(e), t_(e.topology), kernel_(kernel), rec_(recorder), rng_(kernel.stream(1)), policy_rng_(kernel.stream(0x7265)),
+      deploy_rng_(kernel.stream(0xde9107)) {
     network_ = std::make_unique<NetworkFaults>(kernel.stream(0x6E6574));
     build_platform();
     start_workers();
@@ -58,7 +59,8 @@ void Runtime::build_platform() {
         // An autoscaled service has all its possible instances from the start; those beyond the
         // initial replicas are stopped until the autoscaler starts them (sim/control/).
         const AutoscalingSpec* as = s.node && s.node->autoscaling ? &*s.node->autoscaling : nullptr;
-        const int created = as ? std::max(as->max_replicas, s.replicas) : s.replicas;
+        const Deploy* deploy = deploy_of(s);  // spare instances for the new version (sim/control/deployer.cpp)
+        const int created = as ? std::max(as->max_replicas, s.replicas) : s.replicas + (deploy ? extra_instances(*deploy, s.replicas) : 0);
         const int initial = as ? std::clamp(s.replicas, as->min_replicas, as->max_replicas) : s.replicas;
         for (int i = 0; i < created; ++i) {
             auto inst = std::make_unique<Instance>();
@@ -176,6 +178,7 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
             if (inst.down) refused = ErrorKind::instance_down;  // connection refused
             else if (inst.error_rate > 0 && u(rng_) < inst.error_rate) refused = ErrorKind::dependency;
             if (refused != ErrorKind::none) {
+                if (inst.versioned && endpoint != kProbeEndpoint) [[unlikely]] version_refused(inst);
                 kernel_.after(transit(&inst, from, payload.response_bytes), [done = std::move(done), refused] { done(false, refused); });
                 return;
             }
@@ -234,8 +237,9 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
         f->service = &s;
         const auto ep = s.endpoints.find(endpoint);  // not an endpoint: a health-check probe
         f->stack.push_back({ep != s.endpoints.end() ? &ep->second.steps : &probe_steps_.at(&s), 0});
-        f->done = [&w, reply = std::move(reply)](bool ok, ErrorKind why) {
+        f->done = [this, &w, probe = ep == s.endpoints.end(), reply = std::move(reply)](bool ok, ErrorKind why) {
             --w.in_flight;
+            if (w.versioned) [[unlikely]] version_outcome(w, probe, ok, why);  // sim/control/deploy_routing.cpp
             reply(ok, why);
         };
         run(f);
@@ -290,10 +294,10 @@ void Runtime::run(Frame* f) {
                 }
             }
             if (w.loop) {
-                w.loop->submit(sample(cpu->time) * w.instance->cpu_slowdown / w.instance->core_speed, [this, f] { run(f); });
+                w.loop->submit(sample(cpu->time) * w.instance->cpu_slowdown * w.cpu_factor / w.instance->core_speed, [this, f] { run(f); });
                 return;
             }
-            w.inbox.emplace_back(f, sample(cpu->time) * w.instance->cpu_slowdown * kFlopsPerRefSecond);
+            w.inbox.emplace_back(f, sample(cpu->time) * w.instance->cpu_slowdown * w.cpu_factor * kFlopsPerRefSecond);
             if (w.idle) {
                 w.idle = false;
                 w.wake->release();
@@ -373,7 +377,7 @@ std::vector<int> Runtime::instance_servers(const std::string& service) const {
         int servers = inst->station ? inst->station->servers() : 0;
         if (!inst->workers.empty()) {  // workers beyond the vCPUs add no capacity
             const MachineType* m = t_.machines.find(inst->service->machine);
-            servers += std::min(static_cast<int>(inst->workers.size()), m ? m->vcpus : 1);
+            servers += std::min(static_cast<int>(inst->workers.size()) - inst->spare_workers, m ? m->vcpus : 1);
         }
         out.push_back(servers);
     }

@@ -70,6 +70,12 @@ struct Worker {
     std::unordered_map<const CacheStep*, std::unique_ptr<LruCache>> l1;  // in-process caches
     double busy_s = 0;
     bool down = false;  // chaos: crashed, waiting for the cluster master to restart it
+    // Deploys (sim/control/deployer.cpp): requests are counted per version when `versioned`;
+    // the version it runs may fail requests or take longer. A `spare` worker (PM2 reload's
+    // next fork) is down and adds no capacity until it replaces an old one.
+    bool versioned = false, spare = false;
+    std::size_t version_id = 0;  // Recorder version counter
+    double error_rate = 0, cpu_factor = 1;
 };
 
 struct Instance {
@@ -106,6 +112,13 @@ struct Instance {
     int hc_streak = 0;                  // consecutive probe failures (while healthy) or successes
     bool ejected = false;               // passive outlier detection took it out of rotation
     int consecutive_errors = 0, times_ejected = 0;
+    // Deploys (sim/control/deployer.cpp). `standby`: running but routed nothing (blue/green's
+    // idle colour); `warming_since_s`: joined the rotation mid-run (LB slow start), -1: at the start.
+    bool versioned = false, standby = false;
+    int version = 0;                    // 0: the version running at the start; 1: the deploy's
+    std::size_t version_id = 0;         // Recorder version counter (connections it refuses)
+    int spare_workers = 0;
+    double warming_since_s = -1;
 };
 
 // A call carries request_bytes out and response_bytes back over each network hop.
@@ -153,6 +166,10 @@ public:
     struct Routing {
         std::vector<Instance*> serving;   // phase running
         std::vector<Instance*> rotation;  // running, healthy, not ejected (empty: panic, use serving)
+        // A canary's weighted split (Envoy weighted clusters): `split_weight` of the LB's traffic
+        // to the rotation's new-version instances; < 0: no split.
+        double split_weight = -1;
+        std::vector<Instance*> canary, stable;
     };
     void refresh_routing(const std::string& service);
     // An active health-check probe from `from` to `target` (its reply, or an error).
@@ -160,6 +177,12 @@ public:
     // No request accepted and unanswered, no CPU task queued (a draining instance may stop).
     [[nodiscard]] static bool idle(const Instance& inst);
     static constexpr const char* kProbeEndpoint = "$health";
+    // Deploys (sim/control/deploy_routing.cpp): the canary weight at the LBs in front of `service`
+    // (< 0: none); a worker's answer counted for its version (a bad version fails it); a
+    // connection refused by a versioned instance.
+    void set_traffic_split(const std::string& service, double weight);
+    void version_outcome(Worker& w, bool probe, bool& ok, ErrorKind& why);
+    void version_refused(Instance& inst);
 
     // A host for the run's controller actor (not part of the stack).
     [[nodiscard]] simgrid::s4u::Host* controller_host() const { return controller_host_; }
@@ -222,14 +245,18 @@ private:
     std::map<std::string, Routing> routing_;
     std::map<const Service*, Steps> probe_steps_;  // the health-check handler, per probed node_service
     void observe_outlier(const Service& lb, Instance& backend, bool ok);
+    const std::vector<Instance*>& split_candidates(const Routing& r, const std::vector<Instance*>& all);
+    Instance* slow_start_pick(const Service& lb, const std::vector<Instance*>& list);
+    [[nodiscard]] const Deploy* deploy_of(const Service& s) const;
     std::map<const Distribution*, DistributionSampler> samplers_;
     std::map<const CacheStep*, std::unique_ptr<CacheState>> caches_;
     std::map<std::pair<const Instance*, std::string>, std::unique_ptr<Pool>> pools_;
     std::map<std::string, std::unique_ptr<Broker>> brokers_;
-    std::map<std::uint64_t, std::size_t> sticky_;
+    std::map<std::uint64_t, std::size_t> sticky_;  // session -> backend index
     // Keyed by calling instance and policy (or the call step, for a deadline-only call).
     std::map<std::pair<const Instance*, const void*>, std::unique_ptr<EdgeState>> edge_states_;
-    Rng policy_rng_;  // backoff jitter  // session -> backend index
+    Rng policy_rng_;  // backoff jitter
+    Rng deploy_rng_;  // bad versions' errors, canary splits and slow-start picks
     simgrid::s4u::Host* controller_host_ = nullptr;
     // Requests and frames still in flight when the run stops are freed with the runtime.
     std::unordered_set<Request*> live_requests_;

@@ -4,6 +4,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "model/cost/deployment_cost.hpp"
@@ -11,6 +12,7 @@
 #include "model/slo/slo_report.hpp"
 #include "sim/chaos/fault_injector.hpp"
 #include "sim/control/control_plane.hpp"
+#include "sim/control/deployer.hpp"
 #include "sim/engine/kernel.hpp"
 #include "sim/engine/runtime.hpp"
 #include "sim/metrics/recorder.hpp"
@@ -50,7 +52,8 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
         const Service& s = *list.front()->service;
         if (s.kind == ServiceKind::external && !s.external->concurrency) continue;
         std::function<int()> servers_now;
-        if (s.node && s.node->autoscaling) {  // utilisation of the instances that exist, not of max
+        const bool deployed = std::any_of(e.deploys.begin(), e.deploys.end(), [&](const Deploy& d) { return d.service == name; });
+        if ((s.node && s.node->autoscaling) || deployed) {  // utilisation of the instances that exist, not of max
             servers_now = [&list, per = runtime.instance_servers(name)] {
                 int n = 0;
                 for (std::size_t i = 0; i < list.size(); ++i) n += list[i]->phase != Instance::Phase::stopped ? per[i] : 0;
@@ -68,6 +71,8 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
     chaos.start();
     ControlPlane control(e, kernel, runtime, recorder);
     control.start();
+    Deployer deployer(e, kernel, runtime, recorder);
+    deployer.start();
 
     const auto wall0 = std::chrono::steady_clock::now();
     auto last_report = wall0;
@@ -129,6 +134,7 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
             f["slos"].push_back(slo::to_json(slo::fault_slo_impact(verdicts[i], sli[i], start, until), start));
     }
     out.results["control"] = {{"events", recorder.control_events()}};
+    if (!e.deploys.empty()) out.results["deploys"] = deployer.report();
     out.series_csv = recorder.series_csv();
     return out;
 }

@@ -25,6 +25,7 @@ const char* to_string(ErrorKind k) {
         case ErrorKind::shed: return "shed";
         case ErrorKind::throttled: return "throttled";
         case ErrorKind::deadline_exceeded: return "deadline_exceeded";
+        case ErrorKind::server_error: return "server_error";
         case ErrorKind::kCount: break;
     }
     return "?";
@@ -239,6 +240,7 @@ void Recorder::close_interval(double t_end) {
         e.timeouts_s.push_back(static_cast<double>(e.interval[static_cast<std::size_t>(EdgeEvent::timeout)]) / interval_s_);
         e.interval = {};
     }
+    if (!versions_.empty()) close_version_interval();
     cur_.arrivals = cur_.ok = 0;
     cur_.errors = {};
     cur_.latency.clear();
@@ -326,6 +328,7 @@ nlohmann::json Recorder::series() const {
     s["queue_depth"] = depth_s_;
     s["cache_hit_ratio"] = hit_ratio_s_;
     s["replicas"] = replicas_s_;
+    if (!versions_.empty()) s["versions"] = version_series();
     if (has_policies()) {
         nlohmann::json attempts = nlohmann::json::object(), retries = nlohmann::json::object(),
                        timeouts = nlohmann::json::object();

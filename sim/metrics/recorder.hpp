@@ -23,8 +23,10 @@ namespace stacksim::sim {
 // connect_timeout: no connection within the topology's connect timeout (a dead host, a partition).
 // rate_limited (429), shed (503): overload protection; throttled: client-side adaptive
 // throttling; deadline_exceeded: the request's overall deadline passed (504 / gRPC DEADLINE_EXCEEDED).
+// server_error: a deployed version's error_rate failed the request after doing the work (500).
 enum class ErrorKind { none, rejected, pool_timeout, queue_full, dependency, instance_down, timeout, circuit_open,
-                       bulkhead_full, connect_timeout, rate_limited, shed, throttled, deadline_exceeded, kCount };
+                       bulkhead_full, connect_timeout, rate_limited, shed, throttled, deadline_exceeded, server_error,
+                       kCount };
 const char* to_string(ErrorKind k);
 
 class Recorder {
@@ -76,6 +78,19 @@ public:
     // instance -1: a service-wide event.
     void control_event(double t_s, const char* kind, const std::string& service, int instance, nlohmann::json detail = {});
     [[nodiscard]] const nlohmann::json& control_events() const { return control_events_; }
+    // Deploys: requests answered and failed per (service, version) — where a worker answered or
+    // a versioned instance refused (sim/metrics/version_counts.cpp).
+    struct VersionCounts {
+        std::string service, version;
+        std::uint64_t requests = 0, errors = 0;          // after the warm-up
+        std::uint64_t all_requests = 0, all_errors = 0;  // whole run (canary analysis)
+        std::uint64_t interval_requests = 0, interval_errors = 0;
+        std::vector<double> requests_s, errors_s;
+    };
+    std::size_t add_version(const std::string& service, const std::string& version);
+    void version_outcome(std::size_t id, bool ok);
+    [[nodiscard]] const VersionCounts& version_counts(std::size_t id) const { return versions_[id]; }
+    [[nodiscard]] nlohmann::json versions_json() const;
 
     // Chaos: successful latencies and errors of requests finishing while a fault is active.
     struct Window {
@@ -158,6 +173,9 @@ private:
     std::map<std::string, std::function<int()>> replicas_gauges_;
     std::map<std::string, double> capacity_after_warmup_;  // server-seconds, for probes with servers_now
     nlohmann::json control_events_ = nlohmann::json::array();
+    std::vector<VersionCounts> versions_;
+    void close_version_interval();
+    [[nodiscard]] nlohmann::json version_series() const;
     std::vector<std::unique_ptr<Window>> windows_;
     std::vector<Window*> open_;  // empty unless a fault is active: no cost per request otherwise
     [[nodiscard]] bool measuring() const;
