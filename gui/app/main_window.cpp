@@ -138,7 +138,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     pointsTree_->setHeaderLabels({tr("point"), tr("strategy"), tr("config"), tr("load"), tr("p99"), tr("SLOs"), tr("$/h")});
     pointsTree_->setRootIsDecorated(false);
     pointsTree_->setToolTip(tr("Double-click a point to open its run"));
-    auto* pointsDock = new QDockWidget(tr("Sweep points"), this);
+    pointsDock_ = new QDockWidget(tr("Sweep points"), this);
+    auto* pointsDock = pointsDock_;
     pointsDock->setObjectName(QStringLiteral("pointsDock"));
     pointsDock->setWidget(pointsTree_);
     addDockWidget(Qt::LeftDockWidgetArea, pointsDock);
@@ -277,6 +278,7 @@ void MainWindow::rebuild() {
     updatingList_ = false;
 
     pointsTree_->clear();
+    pointsDock_->setVisible(workspace_.sweep().has_value());
     if (const auto& sweep = workspace_.sweep()) {
         for (const auto& p : sweep->points) {
             auto* item = new QTreeWidgetItem({QString::fromStdString(p.id), QString::fromStdString(p.strategy),

@@ -7,6 +7,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QListWidget;
 class QMenu;
@@ -65,6 +66,7 @@ private:
     QLabel* banner_;
     QListWidget* runsList_;
     QTreeWidget* pointsTree_;
+    QDockWidget* pointsDock_;
     QCheckBox* p50_;
     QCheckBox* p95_;
     QCheckBox* p99_;

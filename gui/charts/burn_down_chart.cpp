@@ -35,7 +35,8 @@ QChart* burnDownChart(const Runs& runs) {
         }
         ++r;
     }
-    timeAxes(c, QStringLiteral("budget remaining (%)"));
+    // A 30-day budget barely moves in minutes of simulated time: zoom to the data.
+    timeAxes(c, QStringLiteral("budget remaining (%)"), 0, true);
     faultBands(c, runs);
     return c;
 }

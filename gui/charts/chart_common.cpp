@@ -38,8 +38,8 @@ QChart* newChart(const QString& title) {
     return c;
 }
 
-void timeAxes(QChart* chart, const QString& yTitle, double yMin) {
-    double xMin = 0, xMax = 1, yMax = 0, yLow = yMin;
+void timeAxes(QChart* chart, const QString& yTitle, double yMin, bool tight) {
+    double xMin = 0, xMax = 1, yMax = tight ? -1e300 : 0, yLow = tight ? 1e300 : yMin;
     bool any = false;
     for (QAbstractSeries* a : chart->series()) {
         const auto* s = qobject_cast<QXYSeries*>(a);
@@ -59,8 +59,15 @@ void timeAxes(QChart* chart, const QString& yTitle, double yMin) {
     x->setLabelFormat(QStringLiteral("%g"));
     auto* y = new QValueAxis;
     y->setTitleText(yTitle);
-    y->setRange(yLow, yMax > yLow ? yMax * 1.08 : yLow + 1);
+    if (tight && yMax >= yLow) {
+        const double pad = std::max(0.05 * (yMax - yLow), 1e-6 * std::max(1.0, std::abs(yMax)));
+        y->setRange(yLow - pad, yMax + pad);
+    } else {
+        if (yLow > yMax) yLow = yMin;
+        y->setRange(yLow, yMax > yLow ? yMax * 1.08 : yLow + 1);
+    }
     y->setLabelFormat(QStringLiteral("%g"));
+    y->applyNiceNumbers();  // round tick values
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     for (QAbstractSeries* s : chart->series()) {
@@ -95,7 +102,6 @@ void faultBands(QChart* chart, const Runs& runs) {
             // One legend entry per fault kind is enough; bands are labelled on hover.
             const auto markers = chart->legend()->markers(band);
             for (auto* m : markers) m->setVisible(&f == &run->view.faults.front() && run == runs.front());
-            if (!markers.isEmpty() && markers.first()->isVisible()) markers.first()->setLabel(QStringLiteral("fault intervals"));
         }
     }
 }

@@ -1,6 +1,7 @@
 #include "gui/charts/chart_view.hpp"
 
 #include <QAbstractSeries>
+#include <QAreaSeries>
 #include <QFileInfo>
 #include <QImage>
 #include <QKeyEvent>
@@ -28,6 +29,8 @@ void ChartView::replaceChart(QChart* chart) {
         const QString name = s->name();
         if (auto* xy = qobject_cast<QXYSeries*>(s))
             connect(xy, &QXYSeries::hovered, this, [this, name](const QPointF& p, bool state) { showHover(p, state, name); });
+        else if (auto* area = qobject_cast<QAreaSeries*>(s))  // fault bands: which fault
+            connect(area, &QAreaSeries::hovered, this, [this, name](const QPointF& p, bool state) { showHover(p, state, name); });
     }
 }
 

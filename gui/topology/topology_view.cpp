@@ -213,3 +213,13 @@ void TopologyView::wheelEvent(QWheelEvent* e) {
 }
 
 }  // namespace stacksim::gui
+
+namespace stacksim::gui {
+
+// Fit the whole graph whenever the view gets its real size (it is built before it is shown).
+void TopologyView::resizeEvent(QResizeEvent* e) {
+    QGraphicsView::resizeEvent(e);
+    if (!nodes_.empty()) fitInView(sceneRect(), Qt::KeepAspectRatio);
+}
+
+}  // namespace stacksim::gui

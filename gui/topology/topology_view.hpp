@@ -37,6 +37,7 @@ public:
 
 protected:
     void wheelEvent(QWheelEvent* e) override;
+    void resizeEvent(QResizeEvent* e) override;
 
 private:
     void showMessage(const QString& text);

@@ -181,12 +181,15 @@ RunView parse_run(const json& doc, const std::string& file) {
     v.t_s = series.at("t_s").numbers(Reader::npos);
     const std::size_t n = v.t_s.size();
     for (const char* key : {"arrivals_rps", "completed_rps", "errors_rps", "in_flight", "mean_s", "p50_s", "p90_s",
-                            "p95_s", "p99_s", "p999_s", "attempts_rps", "retries_rps", "timeouts_rps"})
+                            "p95_s", "p99_s", "p999_s"})
         if (series.has(key)) v.totals[key] = series.at(key).numbers(n);
     v.utilisation = series.at("utilisation").series_map(n);
     v.queue_depth = series.at("queue_depth").series_map(n);
     v.replicas = series.at("replicas").series_map(n);
     v.cache_hit_ratio = series.at("cache_hit_ratio").series_map(n);
+    v.attempts_rps = series.at("attempts_rps").series_map(n);
+    v.retries_rps = series.at("retries_rps").series_map(n);
+    v.timeouts_rps = series.at("timeouts_rps").series_map(n);
 
     r.at("slos").each([&](const Reader& s) { v.slos.push_back(parse_slo(s, n)); });
     r.at("faults").each([&](const Reader& f) {

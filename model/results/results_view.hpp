@@ -70,6 +70,8 @@ struct RunView {
     std::vector<double> t_s;
     SeriesMap totals;           // arrivals_rps, completed_rps, errors_rps, in_flight, mean_s, p50_s ... p999_s
     SeriesMap utilisation, queue_depth, replicas, cache_hit_ratio;
+    // Call policies only: per edge "api->inventory".
+    SeriesMap attempts_rps, retries_rps, timeouts_rps;
     std::vector<SloView> slos;
     std::vector<FaultView> faults;
     std::vector<ControlEventView> control;

@@ -12,6 +12,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -181,6 +182,16 @@ private slots:
             comparePoints(p99->points(), expectedPoints(series[QStringLiteral("t_s")].toArray(), series[QStringLiteral("p99_s")].toArray(), 1000));
         }
         QCOMPARE(colours.size(), runs.size());
+        // Both runs have call policies: their retries (summed over edges) are overlaid too.
+        for (const auto& r : runs) {
+            auto* retries = findSeries(w.chartView(QStringLiteral("Throughput"))->chart(), r.label + QStringLiteral(" · retries/s"));
+            QVERIFY2(retries, qPrintable(r.label));
+            const QJsonObject series = readJson(QString::fromStdString(r.view.file))[QStringLiteral("series")].toObject();
+            const QJsonObject byEdge = series[QStringLiteral("retries_rps")].toObject();
+            double sumLast = 0;
+            for (const auto& v : byEdge) sumLast += v.toArray().last().toDouble();
+            QCOMPARE(retries->points().last().y(), sumLast);
+        }
         // Unchecking a run removes it from the overlay.
         w.workspace().setCompared(0, false);
         chart = w.chartView(QStringLiteral("Latency"))->chart();
@@ -196,7 +207,7 @@ private slots:
         const double target = doc[QStringLiteral("target_load_rps")].toDouble();
         QChart* chart = w.chartView(QStringLiteral("Cost"))->chart();
         int strategies = 0;
-        for (const QString strategy : {QStringLiteral("horizontal"), QStringLiteral("vertical")}) {
+        for (const QString& strategy : {QStringLiteral("horizontal"), QStringLiteral("vertical")}) {
             QList<QPointF> want;
             int meets = 0;
             for (const auto& v : doc[QStringLiteral("points")].toArray()) {
@@ -249,9 +260,9 @@ private slots:
         MainWindow w;
         w.resize(1200, 800);
         QVERIFY(w.openPath(fixture(QStringLiteral("chaos/results.json"))));
-        for (const QString tab : {QStringLiteral("Latency"), QStringLiteral("Utilisation"), QStringLiteral("Topology")}) {
+        for (const QString& tab : {QStringLiteral("Latency"), QStringLiteral("Utilisation"), QStringLiteral("Topology")}) {
             QVERIFY(w.showTab(tab));
-            for (const QString ext : {QStringLiteral("png"), QStringLiteral("svg")}) {
+            for (const QString& ext : {QStringLiteral("png"), QStringLiteral("svg")}) {
                 const QString file = dir.filePath(tab + QLatin1Char('.') + ext);
                 const QString err = w.exportCurrent(file);
                 QVERIFY2(err.isEmpty(), qPrintable(err));

@@ -20,8 +20,11 @@ TEST(ServiceEdges, FlagshipTopologyEdgesMatchItsSteps) {
     ASSERT_TRUE(t) << diag.format();
     const auto edges = graph::service_edges(*t);
     // Every load balancer forwards to its backend.
-    for (const auto& [name, s] : t->services)
-        if (s.lb) EXPECT_TRUE(has(edges, name, s.lb->backend, graph::ServiceEdge::Kind::forward)) << name;
+    for (const auto& [name, s] : t->services) {
+        if (s.lb) {
+            EXPECT_TRUE(has(edges, name, s.lb->backend, graph::ServiceEdge::Kind::forward)) << name;
+        }
+    }
     // No duplicates: each (from, to, kind) once.
     for (std::size_t i = 0; i < edges.size(); ++i)
         for (std::size_t j = i + 1; j < edges.size(); ++j) EXPECT_FALSE(edges[i] == edges[j]);

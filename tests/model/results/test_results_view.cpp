@@ -18,7 +18,8 @@ json tiny_run() {
       "summary": {"throughput_rps": 10, "availability": 0.9, "latency_s": {"p50": 0.01, "p95": 0.02, "p99": 0.03},
                   "services": [{"service": "api", "kind": "node_service", "utilisation": 0.5}]},
       "series": {"t_s": [1, 2, 3], "completed_rps": [9, 10, 11], "p99_s": [null, 0.02, 0.03],
-                 "utilisation": {"api": [0.4, 0.5, 0.6]}, "replicas": {"api": [2, 2, 3]}},
+                 "utilisation": {"api": [0.4, 0.5, 0.6]}, "replicas": {"api": [2, 2, 3]},
+                 "retries_rps": {"api->inventory": [0, 5, 50]}},
       "slos": [{"name": "avail", "sli": "availability", "objective": 0.99, "met": false, "sli_value": 0.9,
                 "alerts": [{"severity": "page", "fired": [{"at_s": 2, "resolved_s": null}]}],
                 "series": {"budget_remaining": [1, 0.5, 0.2]}}],
@@ -48,6 +49,7 @@ TEST(ResultsView, RunSeriesSlosFaultsAndCostAreRead) {
     EXPECT_TRUE(v.total("p50_s").empty());         // absent series read as empty
     EXPECT_DOUBLE_EQ(v.utilisation.at("api")[1], 0.5);
     EXPECT_DOUBLE_EQ(v.replicas.at("api")[2], 3);
+    EXPECT_DOUBLE_EQ(v.retries_rps.at("api->inventory")[2], 50);  // per-edge maps, not arrays
     ASSERT_EQ(v.slos.size(), 1u);
     ASSERT_EQ(v.slos[0].alerts.size(), 1u);
     EXPECT_FALSE(v.slos[0].alerts[0].resolved_s.has_value());
