@@ -112,7 +112,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     loadCombo_ = new QComboBox;
     cl->addWidget(new QLabel(tr("Load:")));
     cl->addWidget(loadCombo_);
-    cl->addStretch(1);
+    recommendation_ = new QLabel;
+    recommendation_->setWordWrap(true);
+    recommendation_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    cl->addWidget(recommendation_, 1);
     connect(loadCombo_, &QComboBox::currentIndexChanged, this, [this] { rebuildCost(); });
     tabs_->addTab(withToolbar(cbar, cost_), tr("Cost curves"));
     topology_ = new TopologyView;
@@ -123,7 +126,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // Runs list: check to overlay, select for single-run views (heat map, topology).
     runsList_ = new QListWidget;
     runsList_->setToolTip(tr("Check runs to overlay them in the charts; select one for the heat map and topology"));
-    auto* runsDock = new QDockWidget(tr("Runs"), this);
+    runsDock_ = new QDockWidget(tr("Runs"), this);
+    auto* runsDock = runsDock_;
     runsDock->setObjectName(QStringLiteral("runsDock"));
     runsDock->setWidget(runsList_);
     addDockWidget(Qt::LeftDockWidgetArea, runsDock);
@@ -156,6 +160,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (openPath(file)) statusBar()->showMessage(tr("Run finished: %1").arg(file), 8000);
     });
 
+    pointsTree_->setMinimumWidth(320);
     buildMenus();
     statusBar()->showMessage(tr("Open results (Ctrl+O), a directory of runs or a sweep (Ctrl+Shift+O), or drop them here"));
     QSettings settings;
@@ -279,6 +284,7 @@ void MainWindow::rebuild() {
 
     pointsTree_->clear();
     pointsDock_->setVisible(workspace_.sweep().has_value());
+    runsDock_->setVisible(!workspace_.runs().empty() || !workspace_.sweep());
     if (const auto& sweep = workspace_.sweep()) {
         for (const auto& p : sweep->points) {
             auto* item = new QTreeWidgetItem({QString::fromStdString(p.id), QString::fromStdString(p.strategy),
@@ -302,8 +308,11 @@ void MainWindow::rebuild() {
         }
         int pick = loadCombo_->findData(keep > 0 ? keep : sweep->target_load_rps);
         loadCombo_->setCurrentIndex(pick >= 0 ? pick : 0);
+        recommendation_->setText(sweep->recommendation.empty() ? QString()
+                                                                : tr("Recommendation: %1").arg(QString::fromStdString(sweep->recommendation)));
     } else {
         loadCombo_->clear();
+        recommendation_->clear();
     }
     rebuildCharts();
     rebuildCost();

@@ -67,10 +67,12 @@ private:
     QListWidget* runsList_;
     QTreeWidget* pointsTree_;
     QDockWidget* pointsDock_;
+    QDockWidget* runsDock_;
     QCheckBox* p50_;
     QCheckBox* p95_;
     QCheckBox* p99_;
     QComboBox* loadCombo_;
+    QLabel* recommendation_;
     ChartView* latency_;
     ChartView* throughput_;
     ChartView* queues_;

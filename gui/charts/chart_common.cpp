@@ -70,6 +70,9 @@ void timeAxes(QChart* chart, const QString& yTitle, double yMin, bool tight) {
     y->applyNiceNumbers();  // round tick values
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
+    // Overlays have long series names: a legend at the side keeps them whole.
+    if (chart->series().size() > 5) chart->legend()->setAlignment(Qt::AlignRight);
+    chart->legend()->setShowToolTips(true);
     for (QAbstractSeries* s : chart->series()) {
         s->attachAxis(x);
         s->attachAxis(y);

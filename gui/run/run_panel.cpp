@@ -42,8 +42,9 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     leftLayout->setContentsMargins(0, 0, 0, 0);
     table_ = new QTableWidget(0, 2);
     table_->setHorizontalHeaderLabels({tr("parameter (--set path)"), tr("value")});
-    table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    table_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    left->setMinimumWidth(460);
     table_->verticalHeader()->hide();
     leftLayout->addWidget(table_, 1);
     leftLayout->addWidget(new QLabel(tr("More overrides, one PATH=VALUE per line:")));
