@@ -94,6 +94,9 @@ void faultBands(QChart* chart, const Runs& runs) {
             lower->append(f.start_s, y ? y->min() : 0);
             lower->append(f.end_s, y ? y->min() : 0);
             auto* band = new QAreaSeries(upper, lower);
+            // QAreaSeries does not own its boundary lines: the band (owned by the chart) does.
+            upper->setParent(band);
+            lower->setParent(band);
             band->setName(QStringLiteral("fault: %1 %2").arg(QString::fromStdString(f.kind), QString::fromStdString(f.target)));
             QColor fill = runs.size() > 1 ? run->colour : QColor(0xe15759);
             fill.setAlpha(40);
