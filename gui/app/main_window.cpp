@@ -370,9 +370,15 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
     if (e->mimeData()->hasUrls()) e->acceptProposedAction();
 }
 
+int MainWindow::openDropped(const QMimeData* mime) {
+    int opened = 0;
+    for (const QUrl& url : mime->urls())
+        if (url.isLocalFile()) opened += openPath(url.toLocalFile()) ? 1 : 0;
+    return opened;
+}
+
 void MainWindow::dropEvent(QDropEvent* e) {
-    for (const QUrl& url : e->mimeData()->urls())
-        if (url.isLocalFile()) openPath(url.toLocalFile());
+    openDropped(e->mimeData());
     e->acceptProposedAction();
 }
 

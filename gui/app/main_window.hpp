@@ -11,6 +11,7 @@ class QDockWidget;
 class QLabel;
 class QListWidget;
 class QMenu;
+class QMimeData;
 class QTabWidget;
 class QTreeWidget;
 
@@ -32,7 +33,9 @@ public:
     // Opens results (file, run/sweep directory, directory of runs) or an experiment (into
     // the Run tab). Errors appear in the window's error banner; returns false then.
     bool openPath(const QString& path);
-    bool showTab(const QString& name);  // by tab title, case-insensitive prefix
+    bool showTab(const QString& name);
+    // What a drop onto the window does: opens every local file or directory in it.
+    int openDropped(const QMimeData* mime);  // by tab title, case-insensitive prefix
     // Exports the view of the current tab (PNG or SVG by suffix); error message or empty.
     QString exportCurrent(const QString& file);
 

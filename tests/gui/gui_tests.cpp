@@ -8,6 +8,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineSeries>
+#include <QMimeData>
+#include <QValueAxis>
 #include <QScatterSeries>
 #include <QSettings>
 #include <QSignalSpy>
@@ -228,6 +230,36 @@ private slots:
         }
         QCOMPARE(strategies, 2);
         QVERIFY(findSeries<QScatterSeries>(chart, QStringLiteral("meets every SLO")));
+    }
+
+    void dropOpensFilesAndDirectories() {
+        MainWindow w;
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(fixture(QStringLiteral("compare"))), QUrl::fromLocalFile(fixture(QStringLiteral("sweep"))),
+                      QUrl(QStringLiteral("https://example.com/results.json"))});
+        QCOMPARE(w.openDropped(&mime), 2);  // the remote URL is ignored
+        QCOMPARE(w.workspace().runs().size(), std::size_t{2});
+        QVERIFY(w.workspace().sweep().has_value());
+    }
+
+    void wheelZoomsAndDoubleClickResets() {
+        MainWindow w;
+        w.resize(1200, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openPath(fixture(QStringLiteral("chaos/results.json"))));
+        w.showTab(QStringLiteral("Latency"));
+        ChartView* view = w.chartView(QStringLiteral("Latency"));
+        auto* x = qobject_cast<QValueAxis*>(view->chart()->axes(Qt::Horizontal).first());
+        const double span = x->max() - x->min();
+        QWheelEvent wheel(QPointF(300, 200), view->mapToGlobal(QPointF(300, 200)), QPoint(), QPoint(0, 120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QCoreApplication::sendEvent(view->viewport(), &wheel);
+        QVERIFY2(x->max() - x->min() < 0.9 * span, "wheel up zooms in");
+        QTest::keyClick(view, Qt::Key_Right);  // pan keeps the zoomed span
+        QVERIFY(std::abs((x->max() - x->min()) - span / 1.25) < 1e-6 * span);
+        QTest::mouseDClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, QPoint(300, 200));
+        QVERIFY(std::abs((x->max() - x->min()) - span) < 1e-6 * span);
     }
 
     void badInputIsAnErrorNotACrash() {
