@@ -107,7 +107,11 @@ void faultBands(QChart* chart, const Runs& runs) {
             band->attachAxis(axes.first());
             // One legend entry per fault kind is enough; bands are labelled on hover.
             const auto markers = chart->legend()->markers(band);
-            for (auto* m : markers) m->setVisible(&f == &run->view.faults.front() && run == runs.front());
+            const bool first = &f == &run->view.faults.front() && run == runs.front();
+            for (auto* m : markers) {
+                m->setVisible(first);
+                if (first) m->setLabel(QStringLiteral("fault intervals (hover: which)"));
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 #include <QFileInfo>
 #include <QDir>
 #include <array>
+#include <map>
 
 namespace stacksim::gui {
 
@@ -13,11 +14,25 @@ QColor runColour(int index) {
     return palette[static_cast<std::size_t>(index) % palette.size()];
 }
 
+namespace {
+// Components and SLOs get the next free colour of a 20-colour palette the first time they
+// are seen (runs register their names in sorted order when loaded), so a name has one colour
+// in every chart and names of one stack are distinct.
+std::map<QString, int>& colourRegistry() {
+    static std::map<QString, int> registry;
+    return registry;
+}
+}  // namespace
+
 QColor nameColour(const QString& name) {
-    // FNV-1a: qHash is seeded per process, colours must not change between sessions.
-    std::uint32_t h = 2166136261u;
-    for (const QChar c : name) h = (h ^ c.unicode()) * 16777619u;
-    return runColour(static_cast<int>(h % 10));
+    static const std::array<QColor, 20> palette{
+        QColor(0x4e79a7), QColor(0xf28e2b), QColor(0xe15759), QColor(0x76b7b2), QColor(0x59a14f),
+        QColor(0xedc948), QColor(0xb07aa1), QColor(0xff9da7), QColor(0x9c755f), QColor(0x79706e),
+        QColor(0xa0cbe8), QColor(0xffbe7d), QColor(0x8cd17d), QColor(0xb6992d), QColor(0x499894),
+        QColor(0x86bcb6), QColor(0xd37295), QColor(0xfabfd2), QColor(0xd4a6c8), QColor(0xbab0ac)};
+    auto& registry = colourRegistry();
+    const auto [it, added] = registry.emplace(name, static_cast<int>(registry.size()));
+    return palette[static_cast<std::size_t>(it->second) % palette.size()];
 }
 
 bool Workspace::open(const QString& path) {
@@ -43,6 +58,9 @@ void Workspace::addRun(results::RunView run) {
     r.label = file.dir().dirName().isEmpty() || file.dir().dirName() == name ? name
                                                                              : name + " (" + file.dir().dirName() + ")";
     r.colour = runColour(static_cast<int>(runs_.size()));
+    for (const auto* names : {&run.utilisation, &run.queue_depth, &run.replicas})
+        for (const auto& [component, values] : *names) nameColour(QString::fromStdString(component));
+    for (const auto& slo : run.slos) nameColour(QString::fromStdString(slo.name));
     r.view = std::move(run);
     runs_.push_back(std::move(r));
     current_ = static_cast<int>(runs_.size()) - 1;

@@ -55,7 +55,8 @@ private:
 
 // The colour of the i-th run (Tableau 10, so overlays of up to ten runs stay distinct).
 QColor runColour(int index);
-// A stable colour for a component or series name, the same in every chart and run.
+// The colour of a component or SLO name: the same in every chart and run of a session,
+// distinct for up to 20 names.
 QColor nameColour(const QString& name);
 
 }  // namespace stacksim::gui

@@ -164,6 +164,12 @@ private slots:
             changed = changed || distinct.size() > 1;
         }
         QVERIFY2(changed, "the autoscale fixture scales a service");
+        // One colour per component, distinct within the chart, the same in the queue chart.
+        std::set<QRgb> colours;
+        for (auto it = reps.begin(); it != reps.end(); ++it) colours.insert(findSeries<QLineSeries>(chart, it.key())->pen().color().rgb());
+        QCOMPARE(colours.size(), static_cast<std::size_t>(reps.size()));
+        if (auto* api = findSeries<QLineSeries>(w.chartView(QStringLiteral("Queues"))->chart(), QStringLiteral("api")))
+            QCOMPARE(api->pen().color(), findSeries<QLineSeries>(chart, QStringLiteral("api"))->pen().color());
         QVERIFY(findSeries<QScatterSeries>(chart, QStringLiteral("scale events")));
         QVERIFY(w.chartView(QStringLiteral("Queues"))->chart()->series().size() > 0);
     }
