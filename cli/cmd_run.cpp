@@ -30,6 +30,7 @@ struct RunOpts {
     std::optional<int> replications;
     int jobs = 1;
     bool quiet = false;
+    bool progress_jsonl = false;
     int replication_index = -1;  // set for child processes
 };
 
@@ -61,6 +62,10 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
+// --progress-jsonl: one JSON object per line on stderr, flushed, for a GUI or a script
+// watching the run (docs/cli.md). Lines that do not parse as JSON are error messages.
+void emit_jsonl(const nlohmann::json& line) { std::cerr << line.dump() << '\n' << std::flush; }
+
 nlohmann::json inputs_json(const Experiment& e, const std::string& experiment, const std::vector<std::string>& sets) {
     return {{"experiment", experiment},
             {"topology", e.topology.file},
@@ -69,7 +74,7 @@ nlohmann::json inputs_json(const Experiment& e, const std::string& experiment, c
 }
 
 int run_one(const Experiment& e, const RunOpts& o, std::uint64_t seed) {
-    const auto doc = simulate_and_write(e, {o.experiment, o.sets, o.out}, seed, std::max(0, o.replication_index), !o.quiet);
+    const auto doc = simulate_and_write(e, {o.experiment, o.sets, o.out, o.progress_jsonl}, seed, std::max(0, o.replication_index), !o.quiet);
     if (o.replication_index < 0) {
         print_run_summary(doc, std::cout);
         std::cout << "results: " << o.out << "/results.json\nseries:  " << o.out << "/series.csv\n";
@@ -142,6 +147,18 @@ nlohmann::json simulate_and_write(const Experiment& e, const RunTarget& target, 
     ro.seed = seed;
     ro.replication = replication;
     ro.progress = [&bar](double s, double end, std::uint64_t ev) { bar(s, end, ev); };
+    if (target.progress_jsonl) {
+        emit_jsonl({{"event", "start"}, {"name", e.name}, {"experiment", target.experiment}, {"duration_s", e.duration_s},
+                    {"warmup_s", e.warmup_s}, {"interval_s", e.interval_s}, {"seed", seed}});
+        ro.progress = [](double s, double end, std::uint64_t ev) {
+            emit_jsonl({{"event", "progress"}, {"sim_s", s}, {"end_s", end}, {"events", ev}});
+        };
+        ro.on_interval = [](const nlohmann::json& row) {
+            nlohmann::json line{{"event", "interval"}};
+            line.update(row);
+            emit_jsonl(line);
+        };
+    }
     auto out = sim::simulate(e, ro);
     nlohmann::json doc{{"stacksim_version", kVersion}, {"kind", "run"}, {"name", e.name},
                        {"inputs", inputs_json(e, target.experiment, target.sets)}, {"duration_s", e.duration_s},
@@ -154,6 +171,7 @@ nlohmann::json simulate_and_write(const Experiment& e, const RunTarget& target, 
     }
     results::write_file_atomically(target.out + "/series.csv", out.series_csv);
     results::write_file_atomically(target.out + "/results.json", doc.dump(1) + "\n");
+    if (target.progress_jsonl) emit_jsonl({{"event", "done"}, {"results", target.out + "/results.json"}});
     return doc;
 }
 
@@ -168,6 +186,8 @@ void add_run(CLI::App& app, int& exit_code) {
     cmd->add_option("--set", o->sets, "Override a value, e.g. --set workload.rate=2M/min");
     cmd->add_option("--out", o->out, "Output directory (default: out/<experiment name>)");
     cmd->add_flag("--quiet,-q", o->quiet, "No progress display");
+    cmd->add_flag("--progress-jsonl", o->progress_jsonl,
+                  "Machine-readable progress on stderr: one JSON object per line (start, progress, interval rows, done)");
     cmd->add_option("--replication-index", o->replication_index, "internal: set for replication child processes")
         ->group("");
     cmd->callback([o, &exit_code] {
@@ -181,6 +201,11 @@ void add_run(CLI::App& app, int& exit_code) {
         if (o->replication_index < 0) note_unsimulated_faults(*e, o->experiment, std::cerr);
         const std::uint64_t seed = o->seed.value_or(e->seed);
         const int reps = o->replications.value_or(e->replications);
+        if (o->progress_jsonl && reps > 1) {
+            std::cerr << o->experiment << ": --progress-jsonl follows one replication; use -r 1\n";
+            exit_code = kExitBadInput;
+            return;
+        }
         try {
             exit_code = reps > 1 ? run_replications(*e, *o, seed, reps) : run_one(*e, *o, seed);
         } catch (const std::exception& ex) {

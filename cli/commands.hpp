@@ -24,6 +24,7 @@ struct RunTarget {
     std::string experiment;
     std::vector<std::string> sets;
     std::string out;  // directory for results.json and series.csv
+    bool progress_jsonl = false;  // machine-readable progress and interval rows on stderr (docs/cli.md)
 };
 
 // Simulates one replication in this process (one SimGrid engine per process: call once),

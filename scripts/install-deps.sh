@@ -7,6 +7,9 @@ packages=(
   build-essential cmake ninja-build pkg-config git python3
   libsimgrid-dev libboost-graph-dev libboost-dev nlohmann-json3-dev libeigen3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # stacksim-gui: Qt 6 Widgets, Charts, Svg (export) and Test; Qt6OpenGL (Qt6Charts needs its CMake config) and GL headers Qt6Gui's CMake
+  # config requires; Xvfb, xauth and a font for docs screenshots (tests use the offscreen platform)
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev xvfb xauth fonts-dejavu-core
 )
 
 missing=()

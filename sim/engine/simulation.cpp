@@ -81,6 +81,7 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
     std::uint64_t ticks = 0;
     std::function<void()> tick = [&] {
         recorder.close_interval(Kernel::now());
+        if (opt.on_interval) opt.on_interval(recorder.last_interval());
         if (opt.progress) {
             const auto now = std::chrono::steady_clock::now();
             if (now - last_report > std::chrono::milliseconds(100)) {

@@ -16,6 +16,9 @@ struct RunOptions {
     int replication = 0;
     // Called about ten times per wall second with (simulated s, end s, events so far).
     std::function<void(double, double, std::uint64_t)> progress;
+    // Called as each metric interval closes with that interval's row of the series (the keys
+    // of results.series, one value each), for live views; never called when empty.
+    std::function<void(const nlohmann::json&)> on_interval = nullptr;  // initialised: {seed, rep, progress} stays warning-free
 };
 
 struct RunOutput {

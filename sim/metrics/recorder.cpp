@@ -345,6 +345,24 @@ nlohmann::json Recorder::series() const {
     return s;
 }
 
+nlohmann::json Recorder::last_interval() const {
+    if (t_.empty()) return nlohmann::json::object();
+    const auto last = [](const std::vector<double>& v) { return v.empty() ? 0.0 : v.back(); };
+    nlohmann::json row{{"t_s", t_.back()}, {"arrivals_rps", last(arrivals_s_)}, {"completed_rps", last(ok_s_)},
+                       {"errors_rps", last(errors_s_)}, {"in_flight", last(in_flight_s_)}, {"mean_s", last(mean_s_)}};
+    for (std::size_t i = 0; i < kQuantiles.size(); ++i) row[std::string(kQuantileNames[i]) + "_s"] = last(quantiles_s_[i]);
+    auto last_of = [&](const std::map<std::string, std::vector<double>>& m) {
+        nlohmann::json o = nlohmann::json::object();
+        for (const auto& [name, v] : m) o[name] = last(v);
+        return o;
+    };
+    row["utilisation"] = last_of(utilisation_s_);
+    row["queue_depth"] = last_of(depth_s_);
+    row["cache_hit_ratio"] = last_of(hit_ratio_s_);
+    row["replicas"] = last_of(replicas_s_);
+    return row;
+}
+
 slo::SliSeries Recorder::sli_series(std::size_t i) const {
     return {t_, sli_[i].good_s, sli_[i].valid_s, interval_s_, warmup_s_};
 }

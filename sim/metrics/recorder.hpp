@@ -106,6 +106,8 @@ public:
 
     [[nodiscard]] nlohmann::json summary() const;
     [[nodiscard]] nlohmann::json series() const;
+    // The last closed interval as one row: the keys of series(), one value each (live views).
+    [[nodiscard]] nlohmann::json last_interval() const;
     [[nodiscard]] std::string series_csv() const;
     [[nodiscard]] std::uint64_t completed() const { return total_completed_; }
     // Per-interval good/valid counts of the experiment's i-th SLO.
