@@ -28,37 +28,17 @@ double backoff_s(const RetryPolicy& p, int retry, double& previous_s, Rng& rng) 
     return d;
 }
 
-RetryBudget::RetryBudget(const RetryPolicy::Budget& b)
-    : b_(b), bucket_s_(b.window_s / kBudgetBuckets), ring_(kBudgetBuckets) {}
+RetryBudget::RetryBudget(const RetryPolicy::Budget& b) : b_(b), counts_(b.window_s, kBudgetBuckets) {}
 
-void RetryBudget::advance(double now_s) {
-    const auto at = static_cast<std::int64_t>(std::floor(now_s / bucket_s_));
-    if (at <= head_) return;
-    // Buckets that fell out of the window are emptied (at most the whole ring).
-    for (std::int64_t i = head_ + 1, n = 0; i <= at && n < kBudgetBuckets; ++i, ++n) {
-        Bucket& bk = ring_[static_cast<std::size_t>(i % kBudgetBuckets)];
-        requests_ -= bk.requests;
-        retries_ -= bk.retries;
-        bk = {};
-    }
-    head_ = at;
-}
-
-void RetryBudget::request(double now_s) {
-    advance(now_s);
-    ++ring_[static_cast<std::size_t>(head_ % kBudgetBuckets)].requests;
-    ++requests_;
-}
+void RetryBudget::request(double now_s) { counts_.add(requests, now_s); }
 
 double RetryBudget::balance(double now_s) {
-    advance(now_s);
-    return b_.ratio * static_cast<double>(requests_) + b_.min_per_s * b_.window_s - static_cast<double>(retries_);
+    return b_.ratio * counts_.count(requests, now_s) + b_.min_per_s * b_.window_s - counts_.count(retries, now_s);
 }
 
 bool RetryBudget::try_retry(double now_s) {
     if (balance(now_s) < 1) return false;
-    ++ring_[static_cast<std::size_t>(head_ % kBudgetBuckets)].retries;
-    ++retries_;
+    counts_.add(retries, now_s);
     return true;
 }
 
@@ -181,37 +161,15 @@ bool TokenBucket::take(double now_s) {
     return true;
 }
 
-AdaptiveThrottle::AdaptiveThrottle(const AdaptiveThrottlePolicy& p)
-    : p_(p), bucket_s_(p.window_s / kThrottleBuckets), ring_(kThrottleBuckets) {}
-
-void AdaptiveThrottle::advance(double now_s) {
-    const auto at = static_cast<std::int64_t>(std::floor(now_s / bucket_s_));
-    if (at <= head_) return;
-    for (std::int64_t i = head_ + 1, n = 0; i <= at && n < kThrottleBuckets; ++i, ++n) {
-        Bucket& bk = ring_[static_cast<std::size_t>(i % kThrottleBuckets)];
-        requests_ -= bk.requests;
-        accepts_ -= bk.accepts;
-        bk = {};
-    }
-    head_ = at;
-}
+AdaptiveThrottle::AdaptiveThrottle(const AdaptiveThrottlePolicy& p) : p_(p), counts_(p.window_s, kThrottleBuckets) {}
 
 double AdaptiveThrottle::reject_probability(double now_s) {
-    advance(now_s);
-    const double r = static_cast<double>(requests_);
-    return std::max(0.0, (r - p_.k * static_cast<double>(accepts_)) / (r + 1));
+    const double r = counts_.count(requests, now_s);
+    return std::max(0.0, (r - p_.k * counts_.count(accepts, now_s)) / (r + 1));
 }
 
-void AdaptiveThrottle::request(double now_s) {
-    advance(now_s);
-    ++ring_[static_cast<std::size_t>(head_ % kThrottleBuckets)].requests;
-    ++requests_;
-}
+void AdaptiveThrottle::request(double now_s) { counts_.add(requests, now_s); }
 
-void AdaptiveThrottle::accept(double now_s) {
-    advance(now_s);
-    ++ring_[static_cast<std::size_t>(head_ % kThrottleBuckets)].accepts;
-    ++accepts_;
-}
+void AdaptiveThrottle::accept(double now_s) { counts_.add(accepts, now_s); }
 
 }  // namespace stacksim::sim

@@ -4,6 +4,7 @@
 
 #include "model/stack/resilience.hpp"
 #include "sim/random/sampler.hpp"
+#include "sim/resilience/windowed_counts.hpp"
 
 // The decision logic of the resilience policies, free of SimGrid (times are passed in):
 // backoff with jitter, the retry budget and the circuit breaker. The runtime glue that
@@ -26,13 +27,9 @@ public:
     [[nodiscard]] double balance(double now_s);
 
 private:
-    void advance(double now_s);
+    enum { requests, retries };
     RetryPolicy::Budget b_;
-    double bucket_s_;
-    std::int64_t head_ = 0;  // index of the current bucket (time / bucket_s)
-    struct Bucket { std::uint64_t requests = 0, retries = 0; };
-    std::vector<Bucket> ring_;
-    std::uint64_t requests_ = 0, retries_ = 0;
+    WindowedCounts counts_;
 };
 
 // resilience4j's CircuitBreaker: closed -> open when, with at least minimum_calls recorded in
@@ -93,13 +90,9 @@ public:
     void accept(double now_s);
 
 private:
-    void advance(double now_s);
+    enum { requests, accepts };
     AdaptiveThrottlePolicy p_;
-    double bucket_s_;
-    std::int64_t head_ = 0;
-    struct Bucket { std::uint64_t requests = 0, accepts = 0; };
-    std::vector<Bucket> ring_;
-    std::uint64_t requests_ = 0, accepts_ = 0;
+    WindowedCounts counts_;
 };
 
 }  // namespace stacksim::sim
