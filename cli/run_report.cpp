@@ -91,9 +91,25 @@ void print_run_summary(const json& doc, std::ostream& out) {
     for (const auto& p : s["connection_pools"])
         out << fmt::format("connection pool {}: {} waits, mean {}, {} timeouts\n", p["database"].get<std::string>(),
                            p["waits"].get<std::uint64_t>(), dur(p["mean_wait_s"]), p["timeouts"].get<std::uint64_t>());
-    for (const auto& q : s["queues"])
-        out << fmt::format("queue {}: {} published, {} rejected\n", q["queue"].get<std::string>(), q["accepted"].get<std::uint64_t>(),
+    for (const auto& q : s["queues"]) {
+        out << fmt::format("queue {}: {} published, {} rejected", q["queue"].get<std::string>(), q["accepted"].get<std::uint64_t>(),
                            q["rejected"].get<std::uint64_t>());
+        const auto n = [&q](const char* key) { return q.value(key, std::uint64_t{0}); };
+        if (n("consumer_errors") || n("redelivered") || n("dead_lettered") || n("dropped"))  // consumers failed
+            out << fmt::format("; consumer errors {} ({}), {} redelivered, {} dead-lettered, {} dropped", n("consumer_errors"),
+                               q.value("consumer_errors_by_kind", json::object()).dump(), n("redelivered"), n("dead_lettered"),
+                               n("dropped"));
+        out << "\n";
+    }
+    for (const auto& c : s.value("connection_limits", json::array()))
+        if (c.value("refused", std::uint64_t{0}))
+            out << fmt::format("{} {}: {} connections refused at max_connections {}\n", c.value("kind", "?"), c.value("service", "?"),
+                               c.value("refused", std::uint64_t{0}), c.value("max_connections", 0));
+    for (const auto& r : s.value("replication", json::array()))
+        if (r.value("stale_reads", std::uint64_t{0}))
+            out << fmt::format("database {}: {} of {} replica reads stale (replication lag {})\n", r.value("database", "?"),
+                               r.value("stale_reads", std::uint64_t{0}), r.value("replica_reads", std::uint64_t{0}),
+                               dur(r["replication_lag_s"]));
     out << "est. = analytic model (stacksim analyze); '<- differs' marks a gap over 15 %\n";
     if (s.contains("resilience")) print_resilience(s["resilience"], out);
     for (const auto& o : s.value("overload", json::array()))

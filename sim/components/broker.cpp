@@ -1,5 +1,8 @@
 // Message queues: publish through the broker (with backpressure when full) and deliver to the
-// consumer group's worker slots; a message is acked when its endpoint finishes.
+// consumer group's worker slots. A message is acknowledged when its endpoint succeeds; a failed
+// or too slow consumer leaves it unacknowledged, so it is delivered again when its visibility
+// timeout expires (SQS), and after `max_deliveries` it moves to the dead-letter queue, or is
+// dropped when there is none (RabbitMQ quorum queues' delivery-limit).
 #include "sim/engine/runtime_state.hpp"
 
 #include <algorithm>
@@ -27,7 +30,7 @@ void Runtime::publish_step(Frame* f, const PublishStep& step) {
             const double one_way = transit(&broker, client, ack_bytes);
             std::function<void()> enqueue = [this, f, &b, one_way] {
                 rec_.publish(b.service->name, true);
-                b.messages.push_back(nullptr);
+                b.messages.push_back(0);
                 deliver(b);
                 kernel_.after(one_way, [this, f] { run(f); });
             };
@@ -57,8 +60,15 @@ void Runtime::deliver(Broker& b) {
                 w = c;
         }
         if (!w) return;
+        const int deliveries = b.messages.front() + 1;
         b.messages.pop_front();
         --b.free_slots;
+        const std::uint64_t lease = b.first_lease + b.leases.size();
+        b.leases.push_back({Kernel::now() + q.visibility_timeout_s, deliveries});
+        if (!b.expiry_armed) {
+            b.expiry_armed = true;
+            kernel_.at(b.leases.front().expires_s, [this, &b] { expire_leases(b); });
+        }
         if (!b.blocked.empty()) {  // space freed: admit one blocked producer
             auto next = std::move(b.blocked.front());
             b.blocked.erase(b.blocked.begin());
@@ -66,18 +76,67 @@ void Runtime::deliver(Broker& b) {
         }
         Instance& inst = *w->instance;
         const double one_way = transit(&broker, &inst, 1024);
-        kernel_.after(one_way, [this, &b, w, &q] {
+        kernel_.after(one_way, [this, &b, w, &q, lease] {
             auto* f = new_frame();
             f->worker = w;
             f->service = w->instance->service;
             f->stack.push_back({&f->service->endpoints.at(q.consumer_endpoint).steps, 0});
-            f->done = [this, &b](bool, ErrorKind) {  // ack (failures are redelivered by the chaos milestone)
+            f->done = [this, &b, lease](bool ok, ErrorKind why) {
                 ++b.free_slots;
+                if (!ok) rec_.consumer_error(b.service->name, why);
+                // Settle the lease unless it already expired (the message was delivered again).
+                if (lease >= b.first_lease) {
+                    Broker::Lease& l = b.leases[lease - b.first_lease];
+                    if (l.state == Broker::Lease::State::in_flight) l.state = ok ? Broker::Lease::State::acked : Broker::Lease::State::failed;
+                    if (ok) rec_.queue_event(b.service->name, LimitCounts::QueueEvent::acked);
+                    while (!b.leases.empty() && b.leases.front().state == Broker::Lease::State::acked) {  // done with them
+                        b.leases.pop_front();
+                        ++b.first_lease;
+                    }
+                }
                 deliver(b);
             };
             run(f);
         });
     }
+}
+
+void Runtime::expire_leases(Broker& b) {
+    b.expiry_armed = false;
+    const QueueSpec& q = *b.service->queue;
+    const double now = Kernel::now();
+    while (!b.leases.empty() && b.leases.front().expires_s <= now) {
+        const Broker::Lease l = b.leases.front();
+        b.leases.pop_front();
+        ++b.first_lease;
+        if (l.state == Broker::Lease::State::acked) continue;
+        // Unacknowledged: the consumer failed, crashed or is still working on it.
+        if (l.deliveries >= q.max_deliveries) {
+            dead_letter(b);
+        } else {
+            rec_.queue_event(b.service->name, LimitCounts::QueueEvent::redelivered);
+            b.messages.push_front(l.deliveries);  // visible again, ahead of newer messages
+        }
+    }
+    if (!b.leases.empty()) {
+        b.expiry_armed = true;
+        kernel_.at(b.leases.front().expires_s, [this, &b] { expire_leases(b); });
+    }
+    deliver(b);
+}
+
+void Runtime::dead_letter(Broker& b) {
+    Broker* dlq = b.dead_letter;
+    const bool full = dlq && dlq->service->queue->max_depth &&
+                      static_cast<long>(dlq->messages.size()) >= *dlq->service->queue->max_depth;
+    if (!dlq || full) {
+        rec_.queue_event(b.service->name, LimitCounts::QueueEvent::dropped);
+        return;
+    }
+    rec_.queue_event(b.service->name, LimitCounts::QueueEvent::dead_lettered);
+    rec_.publish(dlq->service->name, true);
+    dlq->messages.push_back(0);
+    deliver(*dlq);
 }
 
 }  // namespace stacksim::sim

@@ -118,6 +118,8 @@ void Runtime::build_platform() {
             brokers_[name] = std::move(b);
         }
     }
+    for (auto& [_, b] : brokers_)  // dead-letter queues are queues of the same topology (checked by the schema)
+        if (const std::string& dlq = b->service->queue->dead_letter_queue; !dlq.empty()) b->dead_letter = brokers_.at(dlq).get();
     zone->seal();
     for (const auto& [name, _] : instances_) refresh_routing(name);
     for (const auto& [_, s] : t_.services)
@@ -194,7 +196,18 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
             return;
         }
         if (s.kind == ServiceKind::load_balancer) {
-            Done answer = std::move(reply);
+            // At max_connections the proxy accepts no more (Envoy's connection overflow, HAProxy
+            // maxconn with a full backlog): refused at once, so the proxy's queue stays bounded.
+            if (inst.connections >= s.lb->max_connections) [[unlikely]] {
+                rec_.connection_refused(s.name);
+                reply(false, ErrorKind::rejected);
+                return;
+            }
+            ++inst.connections;
+            Done answer = [&inst, reply = std::move(reply)](bool ok, ErrorKind why) {
+                --inst.connections;
+                reply(ok, why);
+            };
             if (s.lb->deadline_s && req) [[unlikely]] answer = with_deadline(req, *s.lb->deadline_s, std::move(answer));
             inst.station->submit(sample(s.lb->cpu_per_request), [this, &inst, &s, endpoint, req, payload, reply = std::move(answer)]() mutable {
                 if (inst.down) [[unlikely]] {  // the proxy crashed while the request was queued

@@ -89,6 +89,7 @@ struct Instance {
     std::unique_ptr<Station> station;  // LB proxy, cache shard, DB server, broker, limited external
     std::unique_ptr<LruCache> cache;
     long active = 0;                    // requests routed here and not yet answered (LB view)
+    long connections = 0;               // open client connections, bounded by max_connections (load balancer, database)
     // Chaos (sim/chaos/). `faulty` is the one flag the request path tests; the rest is read
     // only when it is set, so a run without active faults pays one branch per call.
     bool faulty = false;
@@ -229,6 +230,15 @@ private:
     void db_step(Frame* f, const DbStep& step);
     void publish_step(Frame* f, const PublishStep& step);
     void deliver(Broker& b);
+    void expire_leases(Broker& b);  // the visibility timeout: redeliver or dead-letter unacknowledged messages
+    void dead_letter(Broker& b);
+    // Database connections (sim/components/database.cpp): a pool connection to `server`, opened
+    // on demand within the server's max_connections; replica reads that miss a recent write.
+    struct Replication;
+    void acquire_connection(Pool& pool, Instance& server, const Service& db, std::function<void(ErrorKind)> granted);
+    void release_connection(Pool& pool, Instance& server, const Service& db);
+    bool open_connection(Pool& pool, Instance& server, const Service& db);
+    std::map<const Service*, std::unique_ptr<Replication>> replication_;
     double hop(const Instance* a, const Instance* b, double bytes) const;
     // hop() plus what network faults add to a message sent now (sim/chaos/network_faults.cpp).
     double transit(const Instance* a, const Instance* b, double bytes) const;

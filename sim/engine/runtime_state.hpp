@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/engine/runtime.hpp"
@@ -17,23 +18,51 @@ namespace stacksim::sim {
 inline constexpr double kFlopsPerRefSecond = 1e9;
 
 struct Runtime::Pool {  // a client instance's connection pool to one database
-    int free = 0;
+    int size = 0;
+    int opened = 0;                 // connections open, idle or in use (at most `size`)
+    std::vector<Instance*> idle;    // idle connections, by the server each one is connected to
     struct Waiter {
         std::uint64_t id;
         double since;
-        std::function<void(bool)> grant;
+        Instance* server;
+        std::function<void(ErrorKind)> grant;  // none: a connection; else why there is none
     };
     std::deque<Waiter> waiters;
     std::uint64_t next_id = 0;
 };
 
+// Read-your-writes across replicas: the last commit time of each session (or request) that
+// wrote to the primary within the replication lag; older writes have reached the replicas.
+struct Runtime::Replication {
+    std::unordered_map<std::uint64_t, double> last_write_s;
+    std::deque<std::pair<double, std::uint64_t>> writes;  // commit order, pruned past the lag
+    void forget_before(double t_s) {
+        while (!writes.empty() && writes.front().first < t_s) {
+            const auto [when, key] = writes.front();
+            writes.pop_front();
+            if (auto it = last_write_s.find(key); it != last_write_s.end() && it->second == when) last_write_s.erase(it);
+        }
+    }
+};
+
 struct Runtime::Broker {
     const Service* service = nullptr;
-    std::deque<Request*> messages;  // payloads are not modelled, only their count
+    Broker* dead_letter = nullptr;  // the dead_letter_queue, if any
+    std::deque<int> messages;       // visible messages (payloads are not modelled): deliveries so far of each
     std::vector<Worker*> consumers; // one entry per consumer slot
     std::size_t next = 0;
     int free_slots = 0;
     std::vector<std::function<void()>> blocked;  // producers waiting for space (backpressure: block)
+    // A delivered message is invisible until acknowledged or until its lease expires (the
+    // visibility timeout). One timeout per queue: leases expire in delivery order.
+    struct Lease {
+        double expires_s;
+        int deliveries;
+        enum class State : std::uint8_t { in_flight, acked, failed } state = State::in_flight;
+    };
+    std::deque<Lease> leases;
+    std::uint64_t first_lease = 0;  // id of leases.front()
+    bool expiry_armed = false;
 };
 
 struct Runtime::CacheState {

@@ -309,6 +309,7 @@ nlohmann::json Recorder::summary() const {
     for (const auto& [name, q] : queues_)
         queues.push_back({{"queue", name}, {"accepted", q.accepted}, {"rejected", q.rejected}});
     s["queues"] = queues;
+    limits_.add_to(s, e_.topology);
     if (has_policies()) s["resilience"] = resilience_json();
     if (!overload_.empty()) {
         json list = json::array();

@@ -13,6 +13,7 @@
 #include "model/slo/sli_series.hpp"
 #include "model/stack/experiment.hpp"
 #include "sim/metrics/latency_histogram.hpp"
+#include "sim/metrics/limit_counts.hpp"
 
 // Per-interval series and whole-run summaries (warm-up excluded). Memory is bounded by the
 // number of intervals and components, never by the number of requests.
@@ -52,6 +53,11 @@ public:
     void cache_lookup(const std::string& cache, bool hit);
     void pool_wait(const std::string& database, double wait_s, bool timed_out);
     void publish(const std::string& queue, bool accepted);
+    // Limits and delivery guarantees (sim/metrics/limit_counts.hpp), counted after the warm-up.
+    void connection_refused(const std::string& service) { if (measuring()) limits_.connection_refused(service); }
+    void replica_read(const std::string& database, bool stale) { if (measuring()) limits_.replica_read(database, stale); }
+    void queue_event(const std::string& queue, LimitCounts::QueueEvent e) { if (measuring()) limits_.queue_event(queue, e); }
+    void consumer_error(const std::string& queue, ErrorKind why) { if (measuring()) limits_.consumer_error(queue, why); }
 
     // Resilience policies: counters per call edge (caller service -> dependency) and the
     // state changes of every circuit breaker. Nothing is allocated unless a policy exists.
@@ -141,6 +147,7 @@ private:
     std::map<std::string, CacheCounts> cache_, cache_interval_;
     std::map<std::string, PoolCounts> pools_;
     std::map<std::string, QueueCounts> queues_;
+    LimitCounts limits_;
     std::map<std::string, double> busy_after_warmup_;
     std::map<std::string, std::vector<double>> instance_busy_at_warmup_;  // snapshot when measuring starts
     double instance_snapshot_s_ = -1;
