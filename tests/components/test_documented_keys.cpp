@@ -1,0 +1,282 @@
+// Documented keys whose effect had no end-to-end test (tests/keys_covered.json maps each key of
+// docs/file-formats.md to its tests). Each case runs the engine in child processes, with and
+// without the key (or with two values), and checks the difference the docs describe.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "tests/support/simulate_in_child.hpp"
+
+using nlohmann::json;
+using stacksim::test_support::simulate_in_child;
+
+namespace {
+
+// `services` of a one-zone topology with a zero-latency network unless `network` is given.
+std::string stack(const std::string& services, const std::string& workload, const std::string& extra = "",
+                  const std::string& topology_extra = "") {
+    return R"({"duration": "10s", "interval": "1s", )" + extra + R"( "topology": {"zones": ["a", "b"], )" + topology_extra +
+           R"( "services": )" + services + R"(}, "workload": )" + workload + "}";
+}
+const std::string kZeroNetwork = R"("network": {"intra_zone": {"latency": "0", "bandwidth": "1000Tbps"},
+                                                "inter_zone": {"latency": "0", "bandwidth": "1000Tbps"}},)";
+std::string open(const std::string& entry, const std::string& rate, const std::string& more = "") {
+    return R"({"type": "open", "entry": ")" + entry + R"(", "rate": ")" + rate + R"(", "mix": {"e": 1})" + more + "}";
+}
+std::string app(const std::string& steps, const std::string& more = "", const std::string& machine = "c6i.4xlarge") {
+    std::string s = R"("app": {"kind": "node_service", "zones": ["a"], "machine": ")";
+    return s.append(machine).append("\"").append(more).append(R"(, "endpoints": {"e": {"steps": )").append(steps).append("}}}");
+}
+// The services object: "{" + the app + the other services (`rest` closes the object).
+std::string services(const std::string& first, const std::string& rest) { return std::string("{").append(first).append(rest); }
+const std::string kFixed1ms = R"({"dist": "deterministic", "mean": "1ms"})";
+
+json service(const json& doc, const std::string& name) {
+    for (const json& s : doc["summary"]["services"])
+        if (s["service"] == name) return s;
+    ADD_FAILURE() << "no service " << name;
+    return json::object();
+}
+double mean_latency(const json& doc) { return doc["summary"]["latency_s"]["mean"].get<double>(); }
+std::uint64_t errors(const json& doc, const char* kind) {
+    return doc["summary"]["errors_by_kind"].value(kind, std::uint64_t{0});
+}
+
+}  // namespace
+
+// "description" (topology, service, experiment) is free text: the results do not change.
+TEST(DocumentedKeyEffects, DescriptionsAreFreeTextAndChangeNothing) {
+    auto run = [](bool described) {
+        const std::string d = described ? R"("description": "free text",)" : "";
+        return simulate_in_child(stack(services(app(R"([{"cpu": "1ms"}])", described ? R"(, "description": "x")" : ""), "}"),
+                                       open("app", "100/s"), d, d + kZeroNetwork),
+                                 3, "keys");
+    };
+    const json a = run(true), b = run(false);
+    EXPECT_EQ(a["summary"], b["summary"]);
+}
+
+// A machine type of the topology: `like` copies a catalog type, `vcpus` sets the cores (a
+// load balancer's CPU servers), `speed` divides CPU times, `price` is what the run costs.
+TEST(DocumentedKeyEffects, CustomMachineVcpusSpeedAndPriceReachTheRun) {
+    auto run = [](const std::string& machine) {
+        return simulate_in_child(stack(R"({"lb": {"kind": "load_balancer", "machine": "m", "zones": ["a"], "backend": "app",
+                                                  "cpu_per_request": "0"},
+                                           "app": {"kind": "node_service", "machine": "m", "zones": ["a"], "workers": 1,
+                                                   "endpoints": {"e": {"steps": [{"cpu": {"dist": "deterministic", "mean": "2ms"}}]}}}})",
+                                       open("lb", "10/s", R"(, "arrivals": "constant")"), "", R"("machines": {"m": )" + machine + "}," + kZeroNetwork),
+                                 3, "keys");
+    };
+    const json slow = run(R"({"like": "c6i.large", "vcpus": 4, "speed": 0.5, "price": "$1/h"})");
+    const json fast = run(R"({"like": "c6i.large", "vcpus": 2, "speed": 1.0, "price": "$2/h"})");
+    EXPECT_EQ(service(slow, "lb")["servers"].get<int>(), 4);
+    EXPECT_EQ(service(fast, "lb")["servers"].get<int>(), 2);
+    EXPECT_NEAR(mean_latency(slow), 0.004, 1e-6);  // 2 ms on a core of speed 0.5
+    EXPECT_NEAR(mean_latency(fast), 0.002, 1e-6);
+    EXPECT_NEAR(slow["cost"]["per_hour_usd"].get<double>(), 2 * 1.0, 1e-9);  // lb + app
+    EXPECT_NEAR(fast["cost"]["per_hour_usd"].get<double>(), 2 * 2.0, 1e-9);
+}
+
+// A machine's `ram` is the default memory limit of a memory leak: 64 MiB at 16 MiB/s is an
+// OOM kill 4 s after the leak starts; with 64 GiB of RAM there is none within the run.
+TEST(DocumentedKeyEffects, MachineRamIsTheDefaultMemoryLimitOfALeak) {
+    auto run = [](const std::string& ram) {
+        return simulate_in_child(stack(services(app(R"([{"cpu": "1ms"}])", "", "m"), "}"),
+                                       open("app", "50/s"),
+                                       R"("chaos": [{"fault": "memory_leak", "target": "app", "at": "1s", "leak_rate": "16MiB/s"}],)",
+                                       R"("machines": {"m": {"like": "c6i.large", "ram": ")" + ram + R"("}},)" + kZeroNetwork),
+                                 3, "keys");
+    };
+    auto kills = [](const json& doc) {
+        std::vector<double> t;
+        for (const auto& ev : doc["control"]["events"])
+            if (ev["kind"] == "oom_killed") t.push_back(ev["t_s"].get<double>());
+        return t;
+    };
+    const auto small = kills(run("64MiB")), big = kills(run("64GiB"));
+    ASSERT_FALSE(small.empty());
+    EXPECT_NEAR(small.front(), 1 + 4, 0.1);
+    EXPECT_TRUE(big.empty());
+}
+
+// `intra_zone`, `inter_zone` and `links`: a call costs a round trip of the link between the
+// caller's and the callee's zones; a `links` entry overrides inter_zone for its pair. (The
+// client's own hop to the entry carries no network cost.)
+TEST(DocumentedKeyEffects, ZoneLinksSetTheCallLatency) {
+    auto run = [](const std::string& network, const std::string& b_zone = "b") {
+        return simulate_in_child(stack(services(app(R"([{"call": "b", "endpoint": "d"}])"), R"(,
+                                        "b": {"kind": "node_service", "machine": "c6i.large", "zones": [")" + b_zone + R"("],
+                                              "endpoints": {"d": {"steps": []}}}})"),
+                                       open("app", "50/s"), "", R"("network": )" + network + ","),
+                                 3, "keys");
+    };
+    const std::string big = R"("bandwidth": "1000Tbps")";
+    const json inter = run(R"({"intra_zone": {"latency": "1ms", )" + big + R"(}, "inter_zone": {"latency": "5ms", )" + big + "}}");
+    const json linked = run(R"({"intra_zone": {"latency": "1ms", )" + big + R"(}, "inter_zone": {"latency": "5ms", )" + big +
+                            R"(}, "links": [{"zones": ["a", "b"], "latency": "20ms", )" + big + "}]}");
+    const json intra = run(R"({"intra_zone": {"latency": "7ms", )" + big + R"(}, "inter_zone": {"latency": "0", )" + big + "}}", "a");
+    EXPECT_NEAR(mean_latency(inter), 0.010, 1e-4);   // 2 x 5 ms
+    EXPECT_NEAR(mean_latency(linked), 0.040, 1e-4);  // 2 x 20 ms
+    EXPECT_NEAR(mean_latency(intra), 0.014, 1e-4);   // both in zone a: 2 x 7 ms
+}
+
+// `request` and `response` (call) and `payload` (publish) cross the network at its bandwidth:
+// 125 000 B at 10 Mbps is 100 ms each way.
+TEST(DocumentedKeyEffects, BodySizesCostTransferTime) {
+    const std::string net = R"("network": {"intra_zone": {"latency": "0", "bandwidth": "10Mbps"},
+                                           "inter_zone": {"latency": "0", "bandwidth": "10Mbps"}},)";
+    auto run = [&](const std::string& steps) {
+        return simulate_in_child(stack(services(app(steps), R"(,
+            "b": {"kind": "node_service", "machine": "c6i.large", "zones": ["a"], "endpoints": {"d": {"steps": []}}},
+            "q": {"kind": "queue", "machine": "m6i.large", "zones": ["a"], "publish_time": "0",
+                  "consumer": {"service": "b", "endpoint": "d"}}})"),
+                                       open("app", "5/s"), "", net),
+                                 3, "keys");
+    };
+    const json req = run(R"([{"call": "b", "endpoint": "d", "request": "125000B", "response": "0B"}])");
+    const json resp = run(R"([{"call": "b", "endpoint": "d", "request": "0B", "response": "250000B"}])");
+    const json pub = run(R"([{"publish": "q", "payload": "125000B"}])");
+    EXPECT_NEAR(mean_latency(req), 0.1, 1e-3);
+    EXPECT_NEAR(mean_latency(resp), 0.2, 1e-3);
+    EXPECT_NEAR(mean_latency(pub), 0.2, 1e-3);  // the message out, its acknowledgement back (costed like the payload)
+}
+
+// `max_in_flight` 1 on one worker: a request arriving while another is in service is refused
+// (`rejected`); without it every request waits and completes.
+TEST(DocumentedKeyEffects, MaxInFlightRefusesRequestsBeyondIt) {
+    auto run = [](const std::string& more) {
+        return simulate_in_child(stack(services(app(R"([{"cpu": {"dist": "deterministic", "mean": "5ms"}}])", R"(, "workers": 1)" + more), "}"),
+                                       open("app", "100/s"), "", kZeroNetwork),
+                                 3, "keys");
+    };
+    const json limited = run(R"(, "max_in_flight": 1)"), plain = run("");
+    // Poisson arrivals find the single slot busy with probability rho / (1 + rho) (M/D/1/1: Erlang B).
+    const double rho = 0.5, blocked = rho / (1 + rho);
+    const json& s = limited["summary"];
+    const double arrivals = s["arrivals"].get<double>();
+    EXPECT_NEAR(static_cast<double>(errors(limited, "rejected")) / arrivals, blocked, 4 * std::sqrt(blocked * (1 - blocked) / arrivals));
+    EXPECT_EQ(plain["summary"]["errors"].get<std::uint64_t>(), 0u);
+}
+
+// Consistent hashing with bounded loads and a single session: every request hashes to one
+// backend. With `bounded_load` 1.0 a backend takes at most ceil(average) and the load spreads;
+// with 10 the hashed backend keeps almost everything.
+TEST(DocumentedKeyEffects, BoundedLoadSpreadsAHotKey) {
+    auto run = [](const std::string& c) {
+        return simulate_in_child(stack(R"({"lb": {"kind": "load_balancer", "machine": "c6i.large", "zones": ["a"], "backend": "app",
+                                                  "cpu_per_request": "0", "algorithm": "consistent_hash", "bounded_load": )" + c + R"(},
+                                           "app": {"kind": "node_service", "machine": "c6i.large", "zones": ["a"], "replicas": 4, "workers": 1,
+                                                   "endpoints": {"e": {"steps": [{"cpu": "5ms"}]}}}})",
+                                       open("lb", "400/s", R"(, "sessions": 1)"), "", kZeroNetwork),
+                                 3, "keys");
+    };
+    auto busiest_share = [](const json& doc) {
+        const json per = service(doc, "app")["instance_utilisation"];
+        double sum = 0, top = 0;
+        for (const auto& u : per) sum += u.get<double>(), top = std::max(top, u.get<double>());
+        return top / sum;
+    };
+    EXPECT_LT(busiest_share(run("1.0")), 0.4);
+    EXPECT_GT(busiest_share(run("10.0")), 0.7);
+}
+
+// `probe_cpu`: each health-check probe runs on the backend's event loop; 2 ms every 10 ms is
+// 20 % of a worker with no traffic besides.
+TEST(DocumentedKeyEffects, HealthCheckProbeCpuLoadsTheBackend) {
+    auto run = [](const std::string& cpu) {
+        return simulate_in_child(stack(R"({"lb": {"kind": "load_balancer", "machine": "c6i.large", "zones": ["a"], "backend": "app",
+                                                  "cpu_per_request": "0", "health_check": {"interval": "10ms", "probe_cpu": {"dist": "deterministic", "mean": ")" +
+                                                      cpu + R"("}}},
+                                           "app": {"kind": "node_service", "machine": "c6i.large", "zones": ["a"], "workers": 1,
+                                                   "endpoints": {"e": {"steps": []}}}})",
+                                       open("lb", "1/s"), "", kZeroNetwork),
+                                 3, "keys");
+    };
+    EXPECT_NEAR(service(run("2ms"), "app")["utilisation"].get<double>(), 0.2, 0.01);
+    EXPECT_NEAR(service(run("100us"), "app")["utilisation"].get<double>(), 0.01, 0.005);
+}
+
+// Cache `threads` are its command servers; `capacity` divided by a step's `value_size` is
+// how many keys a shard holds: uniform popularity over 1000 keys hits capacity / keys.
+TEST(DocumentedKeyEffects, CacheThreadsCapacityAndValueSize) {
+    auto run = [](const std::string& threads, const std::string& value_size) {
+        return simulate_in_child(stack(services(app(R"([{"cache": "c", "keys": 1000, "value_size": ")" + value_size + R"("}])"), R"(,
+            "c": {"kind": "cache", "machine": "r6i.large", "zones": ["a"], "capacity": "200KiB", "threads": )") + threads + R"(,
+                  "op_time": {"dist": "deterministic", "mean": "1ms"}}})",
+                                       open("app", "400/s"), R"("warmup": "5s", "duration": "40s",)", kZeroNetwork),
+                                 3, "keys");
+    };
+    auto hit_ratio = [](const json& doc) { return doc["summary"]["caches"][0]["hit_ratio"].get<double>(); };
+    const json one = run("1", "1KiB"), two = run("2", "2KiB");
+    EXPECT_EQ(service(one, "c")["servers"].get<int>(), 1);
+    EXPECT_EQ(service(two, "c")["servers"].get<int>(), 2);
+    EXPECT_NEAR(hit_ratio(one), 0.2, 0.02);  // 200 of 1000 keys
+    EXPECT_NEAR(hit_ratio(two), 0.1, 0.02);  // 100 of 1000 keys
+    // Each lookup is a GET, each miss adds a SET: utilisation per thread.
+    EXPECT_NEAR(service(one, "c")["utilisation"].get<double>(), 400 * (1 + 0.8) * 0.001, 0.03);
+    EXPECT_NEAR(service(two, "c")["utilisation"].get<double>(), 400 * (1 + 0.9) * 0.001 / 2, 0.03);
+}
+
+// `max_depth` with `backpressure`: a consumer of 10 messages/s fed 20/s fills 10 places; then
+// `reject` fails the excess publishes (`queue_full`) and `block` holds the producers instead.
+// `publish_time` is the broker's time per publish.
+TEST(DocumentedKeyEffects, QueueDepthBackpressureAndPublishTime) {
+    auto run = [](const std::string& backpressure) {
+        return simulate_in_child(stack(services(app(R"([{"publish": "q"}])"), R"(,
+            "q": {"kind": "queue", "machine": "m6i.large", "zones": ["a"], "max_depth": 10, "backpressure": ")") + backpressure + R"(",
+                  "publish_time": {"dist": "deterministic", "mean": "2ms"}, "consumer": {"service": "w", "endpoint": "d"}},
+            "w": {"kind": "node_service", "machine": "c6i.large", "zones": ["a"], "workers": 1,
+                  "endpoints": {"d": {"steps": [{"cpu": {"dist": "deterministic", "mean": "100ms"}}]}}}})",
+                                       open("app", "20/s"), "", kZeroNetwork),
+                                 3, "keys");
+    };
+    const json reject = run("reject"), block = run("block");
+    EXPECT_GT(errors(reject, "queue_full"), 50u);
+    EXPECT_LT(mean_latency(reject), 0.01);
+    EXPECT_EQ(block["summary"]["errors"].get<std::uint64_t>(), 0u);
+    EXPECT_GT(mean_latency(block), 1.0);  // producers wait for space
+    // 20 publishes/s x 2 ms on the broker's single server.
+    EXPECT_NEAR(service(reject, "q")["utilisation"].get<double>(), 20 * 0.002, 0.01);
+}
+
+// `threshold` of a latency SLO: a request is good when it takes at most the threshold.
+// Alerts: a burn-rate rule fires when both its `long_window` and `short_window` burn at least
+// `burn_rate`; a dependency failing every call from 5 s makes the 1 s/2 s rule fire.
+TEST(DocumentedKeyEffects, SloThresholdAndAlertWindows) {
+    const json doc = simulate_in_child(
+        stack(services(app(R"([{"cpu": )" + kFixed1ms + R"(}, {"call": "x"}])"), R"(, "x": {"kind": "external", "latency": "0"}})"),
+              open("app", "100/s"),
+              R"("slos": [{"name": "fast", "sli": "latency", "threshold": "500us", "objective": "99%"},
+                          {"name": "ok", "sli": "latency", "threshold": "5ms", "objective": "99%"},
+                          {"name": "up", "sli": "availability", "objective": "99%",
+                           "alerts": [{"severity": "ticket", "long_window": "2s", "short_window": "1s", "burn_rate": 10},
+                                      {"severity": "page", "long_window": "20s", "short_window": "1s", "burn_rate": 10}]}],
+                 "chaos": [{"fault": "dependency_errors", "target": "x", "at": "5s", "for": "5s"}],)",
+              kZeroNetwork),
+        3, "keys");
+    const json& slos = doc["slos"];
+    EXPECT_EQ(slos[0]["good"].get<double>(), 0);                  // 1 ms > 500 us
+    EXPECT_EQ(slos[1]["good"].get<double>(), slos[1]["valid"].get<double>());  // 1 ms <= 5 ms
+    const json& alerts = slos[2]["alerts"];
+    ASSERT_EQ(alerts.size(), 2u);
+    ASSERT_FALSE(alerts[0]["fired"].empty());
+    EXPECT_NEAR(alerts[0]["fired"][0]["at_s"].get<double>(), 5.0, 1.01);
+    // The 20 s window has seen 5 s of errors in 10 s at most: burn 50 % / 1 % = 50 >= 10 once
+    // errors are 10 % of its window, later than the 2 s window.
+    ASSERT_FALSE(alerts[1]["fired"].empty());
+    EXPECT_GE(alerts[1]["fired"][0]["at_s"].get<double>(), alerts[0]["fired"][0]["at_s"].get<double>());
+}
+
+// `retry.on`: only the listed error kinds are retried. A dependency failing half of the calls
+// is retried by default (`dependency` is in the list) and not when only `timeout` is listed.
+TEST(DocumentedKeyEffects, RetryOnSelectsTheRetriedErrors) {
+    auto run = [](const std::string& on) {
+        return simulate_in_child(stack(services(app(R"([{"call": "x", "resilience": {"retry": {"max_attempts": 2, "base": "1ms")" + on + R"(}}}])"), R"(, "x": {"kind": "external", "latency": "1ms", "error_rate": "50%"}})"),
+                                       open("app", "200/s"), "", kZeroNetwork),
+                                 3, "keys");
+    };
+    const json all = run(""), timeouts = run(R"(, "on": ["timeout"])");
+    const double a = all["summary"]["arrivals"].get<double>();
+    EXPECT_NEAR(all["summary"]["errors"].get<double>() / a, 0.25, 0.03);       // both attempts fail
+    EXPECT_NEAR(timeouts["summary"]["errors"].get<double>() / a, 0.5, 0.03);  // no retry
+}
