@@ -280,3 +280,16 @@ TEST(DocumentedKeyEffects, RetryOnSelectsTheRetriedErrors) {
     EXPECT_NEAR(all["summary"]["errors"].get<double>() / a, 0.25, 0.03);       // both attempts fail
     EXPECT_NEAR(timeouts["summary"]["errors"].get<double>() / a, 0.5, 0.03);  // no retry
 }
+
+// An external's `concurrency` makes it a queue: one server of fixed 10 ms at 50 calls/s waits
+// rho S / (2 (1 - rho)) = 5 ms on average (M/D/1); unbounded, it is a pure 10 ms delay.
+TEST(DocumentedKeyEffects, ExternalConcurrencyQueuesCalls) {
+    auto run = [](const std::string& more) {
+        return simulate_in_child(stack(services(app(R"([{"call": "x"}])"), R"(, "x": {"kind": "external",
+                                           "latency": {"dist": "deterministic", "mean": "10ms"})" + more + "}}"),
+                                       open("app", "50/s"), R"("duration": "200s",)", kZeroNetwork),
+                                 3, "keys");
+    };
+    EXPECT_NEAR(mean_latency(run("")), 0.010, 1e-6);
+    EXPECT_NEAR(mean_latency(run(R"(, "concurrency": 1)")), 0.015, 0.0015);
+}

@@ -228,14 +228,15 @@ TEST(OverloadPolicies, DeadlinePreventsDownstreamWorkForExpiredRequests) {
 
 // A policy on a database step: the database (one query slot, 10 ms) gets 150 queries/s for its
 // 100/s, so its queue grows without bound. A 50 ms timeout bounds every request (successful
-// ones answer within it); timed-out queries are retried once, and the edge counts it all.
+// ones answer within it); timed-out queries are retried once, and the edge counts it all. The
+// server accepts every pool connection (max_connections), so that each failure is a timeout.
 TEST(OverloadPolicies, DatabaseStepsTakeTimeoutsAndRetries) {
     const json doc = simulate_in_child(experiment(R"({
         "lb": {"kind": "load_balancer", "machine": "c6i.large", "backend": "app", "cpu_per_request": "0"},
         "app": {"kind": "node_service", "machine": "c6i.large", "workers": 2, "replicas": 2,
                 "resilience": {"db": {"timeout": "50ms", "retry": {"max_attempts": 2, "base": "1ms"}}},
                 "endpoints": {"e": {"steps": [{"db": "db", "op": "write", "query": {"dist": "deterministic", "mean": "10ms"}}]}}},
-        "db": {"kind": "database", "machine": "c6i.large", "concurrency": 1, "pool": {"size": 1000}}})",
+        "db": {"kind": "database", "machine": "c6i.large", "concurrency": 1, "pool": {"size": 1000}, "max_connections": 100000}})",
                                                   R"({"type": "open", "entry": "lb", "rate": "150/s", "mix": {"e": 1}})",
                                                   R"("warmup": "5s",)"),
                                        23, "overload");
