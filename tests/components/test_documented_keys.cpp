@@ -293,3 +293,28 @@ TEST(DocumentedKeyEffects, ExternalConcurrencyQueuesCalls) {
     EXPECT_NEAR(mean_latency(run("")), 0.010, 1e-6);
     EXPECT_NEAR(mean_latency(run(R"(, "concurrency": 1)")), 0.015, 0.0015);
 }
+
+namespace {
+json edge_to(const json& doc, const std::string& dependency) {
+    for (const json& e : doc["summary"].value("resilience", json::object()).value("edges", json::array()))
+        if (e["dependency"] == dependency) return e;
+    return json::object();
+}
+}  // namespace
+
+// `hedge.budget`: hedges draw on a retry budget. Hedging after 5 ms on a 10 ms exponential
+// dependency sends a copy for ~60 % of calls; a budget of 2 % (no floor) caps the copies.
+TEST(DocumentedKeyEffects, HedgeBudgetCapsTheCopies) {
+    auto run = [](const std::string& budget) {
+        return simulate_in_child(stack(services(app(R"([{"call": "x", "resilience": {"hedge": {"delay": "5ms")" + budget + R"(}}}])"),
+                                                R"(, "x": {"kind": "external", "latency": "10ms"}})"),
+                                       open("app", "200/s"), R"("duration": "30s",)", kZeroNetwork),
+                                 3, "keys");
+    };
+    auto extra = [](const json& doc) {
+        const json e = edge_to(doc, "x");
+        return e.value("hedges", 0.0) / e.value("calls", 1.0);
+    };
+    EXPECT_NEAR(extra(run("")), std::exp(-0.5), 0.05);
+    EXPECT_LT(extra(run(R"(, "budget": {"ratio": "2%", "min_per_s": 0})")), 0.03);
+}
