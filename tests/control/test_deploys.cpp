@@ -199,3 +199,21 @@ TEST(Deploys, Pm2ReloadKeepsWorkersListeningAndLosesNothingRestartDoesNot) {
     EXPECT_GT(restart["summary"]["errors"].get<double>(), 100);  // ~1 s of refused connections
     EXPECT_EQ(restart["deploys"][0]["outcome"], "completed");
 }
+
+TEST(Deploys, SlowStartAggressionAndMinWeightShapeTheRamp) {
+    // As above (one new instance beside 3 old ones from 32 s, a 20 s window), with the weight
+    // max(min_weight, f^(1 / aggression)): aggression 2 gives sqrt(f); min_weight 50 % holds
+    // the weight at 0.5 until f reaches it. The share is weight / (3 + weight).
+    const std::string deploy = R"({"service": "app", "at": "2s", "strategy": "rolling", "startup": "30s", "max_surge": 1,
+        "max_unavailable": 0, "version": {}})";
+    const json convex = simulate_in_child(stack(deploy, R"(, "slow_start": {"window": "20s", "aggression": 2})", 4, "1000/s", "60s"));
+    const json floored = simulate_in_child(stack(deploy, R"(, "slow_start": {"window": "20s", "min_weight": "50%"})", 4, "1000/s", "60s"));
+    for (const double f : {0.25, 0.5}) {
+        const double mid = 32 + f * 20;
+        for (const auto& [doc, weight] : {std::pair{&convex, std::sqrt(f)}, std::pair{&floored, std::max(0.5, f)}}) {
+            const auto [mine, all] = requests_between(*doc, "v2", mid - 1, mid + 1);
+            const double expected = weight / (3 + weight), sd = std::sqrt(expected * (1 - expected) / all);
+            EXPECT_NEAR(mine / all, expected, 4 * sd + 0.01) << "f = " << f << ", weight " << weight;
+        }
+    }
+}
