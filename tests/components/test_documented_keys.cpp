@@ -318,3 +318,39 @@ TEST(DocumentedKeyEffects, HedgeBudgetCapsTheCopies) {
     EXPECT_NEAR(extra(run("")), std::exp(-0.5), 0.05);
     EXPECT_LT(extra(run(R"(, "budget": {"ratio": "2%", "min_per_s": 0})")), 0.03);
 }
+
+// `max_ejection_time` caps an outlier's ejection: a backend dead from 5 s is ejected for 4 s,
+// then (still dead when it returns) for min(2 x 4, 6) = 6 s, and 6 s again after that.
+TEST(DocumentedKeyEffects, MaxEjectionTimeCapsRepeatedEjections) {
+    const json doc = simulate_in_child(
+        stack(R"({"lb": {"kind": "load_balancer", "machine": "c6i.large", "zones": ["a"], "backend": "app", "cpu_per_request": "0",
+                         "outlier_detection": {"consecutive_errors": 5, "base_ejection_time": "4s", "max_ejection_time": "6s",
+                                               "max_ejection_percent": "25%"}},
+                 "app": {"kind": "node_service", "machine": "c6i.large", "zones": ["a"], "replicas": 4,
+                         "endpoints": {"e": {"steps": [{"cpu": "1ms"}]}}}})",
+              open("lb", "400/s"), R"("duration": "40s", "chaos": [{"fault": "instance_crash", "target": "app", "fraction": "25%", "at": "5s", "for": "35s"}],)",
+              kZeroNetwork),
+        3, "keys");
+    std::vector<double> ejections;
+    for (const json& e : doc["control"]["events"])
+        if (e["kind"] == "outlier_ejected") ejections.push_back(e["ejection_s"].get<double>());
+    ASSERT_GE(ejections.size(), 3u);
+    EXPECT_DOUBLE_EQ(ejections[0], 4);
+    EXPECT_DOUBLE_EQ(ejections[1], 6);
+    EXPECT_DOUBLE_EQ(ejections[2], 6);
+}
+
+// `retry.budget.min_per_s`: retries allowed per second whatever the ratio. A dependency failing
+// every call, retried under a budget of ratio 0: 20 retries/s with the floor, none without.
+TEST(DocumentedKeyEffects, RetryBudgetMinimumRate) {
+    auto run = [](const std::string& floor) {
+        return simulate_in_child(stack(services(app(R"([{"call": "x", "resilience": {"retry": {"max_attempts": 2, "base": "1ms",
+                                                      "budget": {"ratio": 0, "min_per_s": )" + floor + R"(}}}}])"),
+                                                R"(, "x": {"kind": "external", "latency": "1ms", "error_rate": "100%"}})"),
+                                       open("app", "200/s"), R"("duration": "30s",)", kZeroNetwork),
+                                 3, "keys");
+    };
+    auto retries_per_s = [](const json& doc) { return edge_to(doc, "x").value("retries", 0.0) / 30; };
+    EXPECT_NEAR(retries_per_s(run("20")), 20, 2);
+    EXPECT_EQ(retries_per_s(run("0")), 0);
+}

@@ -217,3 +217,17 @@ TEST(Deploys, SlowStartAggressionAndMinWeightShapeTheRamp) {
         }
     }
 }
+
+TEST(Deploys, Pm2KillTimeoutCutsTheDrainAndFromVersionNamesTheOldVersion) {
+    // PM2 reload drains each old worker until kill_timeout, then kills it. Requests take 100 ms
+    // (the external call): the default 1600 ms lets them finish; 10 ms kills those in flight.
+    // `from_version` names the version running at the start in the results.
+    const std::string pm2 = R"({"service": "app", "at": "5s", "strategy": "pm2_reload", "startup": "1s", "version": {},
+                                "from_version": "legacy")";
+    const json patient = simulate_in_child(stack(pm2 + "}", "", 2, "400/s", "20s", kExtSteps, "c6i.xlarge", 4));
+    const json hasty = simulate_in_child(stack(pm2 + R"(, "kill_timeout": "10ms"})", "", 2, "400/s", "20s", kExtSteps, "c6i.xlarge", 4));
+    EXPECT_EQ(patient["summary"]["errors"], 0);
+    EXPECT_GT(hasty["summary"]["errors"].get<double>(), 4);  // ~ 400/s x 100 ms / 8 workers per killed worker
+    EXPECT_TRUE(version(patient, "legacy").is_object());
+    EXPECT_TRUE(version(patient, "v1").is_null());
+}
