@@ -354,3 +354,27 @@ TEST(DocumentedKeyEffects, RetryBudgetMinimumRate) {
     EXPECT_NEAR(retries_per_s(run("20")), 20, 2);
     EXPECT_EQ(retries_per_s(run("0")), 0);
 }
+
+// `circuit_breaker.sliding_window`: with "count" the window is the last `window_size` calls,
+// with "time" the calls of the last `window_size` seconds. At 20 calls/s on one instance a
+// dependency failing every call from 5 s trips a 100-call window at 50 % after 50 failures
+// (~2.5 s); a 1-second time window with 10 minimum calls trips after ~10 failures (~0.5 s).
+TEST(DocumentedKeyEffects, BreakerSlidingWindowCountsCallsOrSeconds) {
+    auto opened_at = [](const std::string& window) {
+        const json doc = simulate_in_child(
+            stack(services(app(R"([{"call": "x", "resilience": {"circuit_breaker": {)" + window +
+                               R"(, "failure_rate_threshold": "50%", "wait_in_open": "60s"}}}])"),
+                           R"(, "x": {"kind": "external", "latency": "1ms"}})"),
+                  open("app", "20/s", R"(, "arrivals": "constant")"),
+                  R"("duration": "15s", "chaos": [{"fault": "dependency_errors", "target": "x", "at": "5s", "for": "10s", "error_rate": 1.0}],)",
+                  kZeroNetwork),
+            3, "keys");
+        const json& breakers = doc["summary"]["resilience"]["breakers"];
+        EXPECT_EQ(breakers.size(), 1u);
+        return breakers.empty() || breakers[0]["transitions"].empty() ? -1.0 : breakers[0]["transitions"][0]["at_s"].get<double>();
+    };
+    const double by_count = opened_at(R"("sliding_window": "count", "window_size": 100, "minimum_calls": 10)");
+    const double by_time = opened_at(R"("sliding_window": "time", "window_size": 1, "minimum_calls": 10)");
+    EXPECT_NEAR(by_count, 5 + 2.5, 0.1);
+    EXPECT_NEAR(by_time, 5 + 0.5, 0.1);
+}
