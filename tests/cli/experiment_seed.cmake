@@ -1,0 +1,26 @@
+# The experiment's "seed" seeds `stacksim run` when --seed is absent: two runs with seed 11
+# give the same summary (and engine.seed 11), seed 12 a different one.
+#   cmake -DEXE=... -DSRC=... -DOUT=dir -DEXPERIMENT=file -P experiment_seed.cmake
+foreach(run a b c)
+  set(seed 11)
+  if(run STREQUAL "c")
+    set(seed 12)
+  endif()
+  execute_process(COMMAND ${EXE} run ${EXPERIMENT} --quiet --set seed=${seed} --out ${OUT}/${run}
+                  WORKING_DIRECTORY ${SRC} RESULT_VARIABLE rc OUTPUT_QUIET)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "run ${run} failed with ${rc}")
+  endif()
+  file(READ ${OUT}/${run}/results.json doc)
+  string(JSON summary_${run} GET "${doc}" summary)
+  string(JSON engine_seed GET "${doc}" engine seed)
+  if(NOT engine_seed EQUAL seed)
+    message(FATAL_ERROR "run ${run}: engine.seed is ${engine_seed}, the experiment says ${seed}")
+  endif()
+endforeach()
+if(NOT summary_a STREQUAL summary_b)
+  message(FATAL_ERROR "two runs with the experiment's seed 11 differ")
+endif()
+if(summary_a STREQUAL summary_c)
+  message(FATAL_ERROR "experiment seeds 11 and 12 gave identical results")
+endif()
