@@ -378,3 +378,21 @@ TEST(DocumentedKeyEffects, BreakerSlidingWindowCountsCallsOrSeconds) {
     EXPECT_NEAR(by_count, 5 + 2.5, 0.1);
     EXPECT_NEAR(by_time, 5 + 0.5, 0.1);
 }
+
+// Autoscaling `drain_timeout`: an instance stopped by a scale-in finishes its requests in
+// flight for at most this long. Requests wait 3 s on an external call; with 100 ms the
+// stopped instance's requests are cut off, with 10 s they all complete.
+TEST(DocumentedKeyEffects, AutoscalingDrainTimeoutBoundsTheScaleInDrain) {
+    auto run = [](const std::string& drain) {
+        return simulate_in_child(
+            stack(services(app(R"([{"call": "x"}])",
+                               R"(, "replicas": 2, "autoscaling": {"min": 1, "max": 2, "target_utilisation": "50%", "sync_period": "5s",
+                                  "drain_timeout": ")" + drain + R"(", "scale_down": {"stabilization_window": "0s"}})"),
+                           R"(, "x": {"kind": "external", "latency": {"dist": "deterministic", "mean": "3s"}}})"),
+                  open("app", "20/s"), R"("duration": "20s",)", kZeroNetwork),
+            3, "keys");
+    };
+    const json cut = run("100ms"), patient = run("10s");
+    EXPECT_GT(cut["summary"]["errors"].get<double>(), 10);
+    EXPECT_EQ(patient["summary"]["errors"].get<double>(), 0);
+}
