@@ -23,7 +23,7 @@ void Runtime::publish_step(Frame* f, const PublishStep& step) {
             return;
         }
         // disk_slowdown stretches the publish's I/O share (a durable broker fsyncs its log).
-        broker.station->submit(sample(q.publish_time) * broker.io_stretch, [this, f, &b, &broker, &q, client, ack_bytes] {
+        broker.station->submit(sample(q.publish_time) / broker.core_speed * broker.io_stretch, [this, f, &b, &broker, &q, client, ack_bytes] {
             const double one_way = transit(&broker, client, ack_bytes);
             std::function<void()> enqueue = [this, f, &b, one_way] {
                 rec_.publish(b.service->name, true);

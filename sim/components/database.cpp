@@ -57,10 +57,21 @@ void Runtime::db_step(Frame* f, const DbStep& step) {
                 });
                 return;
             }
+            // dependency_errors answer the query with an error; dependency_hang delays its answer
+            // while it holds the connection (sim/chaos/).
+            const Injected fault = server->faulty ? inject(*server, f->request) : Injected{};
+            if (fault.error) [[unlikely]] {
+                kernel_.after(transit(server, client, 2048), [this, f, release] {
+                    release();
+                    finish(f, false, ErrorKind::dependency);
+                });
+                return;
+            }
             // disk_slowdown stretches the query's I/O share (sim/chaos/).
-            server->station->submit(sample(step.query) * server->io_stretch, [this, f, server, client, epoch = server->epoch, release] {
+            server->station->submit(sample(step.query) * server->io_stretch, [this, f, server, client, epoch = server->epoch, release,
+                                                                              hang_s = fault.hang_s] {
                 const bool lost = server->epoch != epoch;  // the server crashed during the query
-                kernel_.after(transit(server, client, 2048), [this, f, release, lost] {
+                kernel_.after(transit(server, client, 2048) + hang_s, [this, f, release, lost] {
                     release();
                     if (lost) [[unlikely]] finish(f, false, ErrorKind::instance_down);
                     else run(f);
