@@ -26,6 +26,8 @@ std::string stack(const std::string& steps, const std::string& more, const std::
 const std::string kDb = R"(, "pg": {"kind": "database", "machine": "r6i.large"})";
 const std::string kCache = R"(, "kv": {"kind": "cache", "replicas": 1, "machine": "r6i.large", "max_keys": 1000000, "op_time": "10us"})";
 const std::string kQuery = R"([{"cpu": "1ms"}, {"db": "pg", "op": "read", "query": "2ms"}])";
+const std::string kQueue = R"(, "jobs": {"kind": "queue", "machine": "c6i.large", "consumer": {"service": "app", "endpoint": "c"}})";
+const std::string kPublish = R"([{"cpu": "1ms"}, {"publish": "jobs"}]}, "c": {"steps": [{"cpu": "100us"}])";
 // Every lookup hits after the first (10 keys): only the fault can fail or slow it.
 const std::string kLookup = R"([{"cpu": "1ms"}, {"cache": "kv", "keys": 10, "on_miss": [{"cpu": "1ms"}]}])";
 
@@ -33,8 +35,8 @@ double p99_while(const json& fault) { return fault["p99_s"].get<double>(); }
 
 }  // namespace
 
-TEST(FaultTargets, DependencyErrorsOnADatabaseOrACacheFailItsQueriesAndLookups) {
-    for (const auto& [more, steps, target] : {std::tuple{kDb, kQuery, "pg"}, {kCache, kLookup, "kv"}}) {
+TEST(FaultTargets, DependencyErrorsOnADatabaseACacheOrAQueueFailItsQueriesLookupsAndPublishes) {
+    for (const auto& [more, steps, target] : {std::tuple{kDb, kQuery, "pg"}, {kCache, kLookup, "kv"}, {kQueue, kPublish, "jobs"}}) {
         const json doc = simulate_in_child(stack(steps, more,
             std::string(R"([{"fault": "dependency_errors", "target": ")") + target + R"(", "at": "10s", "for": "10s", "error_rate": "40%"}])"));
         const json& f = doc["faults"][0];
@@ -47,12 +49,12 @@ TEST(FaultTargets, DependencyErrorsOnADatabaseOrACacheFailItsQueriesAndLookups) 
     }
 }
 
-TEST(FaultTargets, DependencyHangOnADatabaseOrACacheDelaysItsAnswers) {
-    for (const auto& [more, steps, target] : {std::tuple{kDb, kQuery, "pg"}, {kCache, kLookup, "kv"}}) {
+TEST(FaultTargets, DependencyHangOnADatabaseACacheOrAQueueDelaysItsAnswers) {
+    for (const auto& [more, steps, target] : {std::tuple{kDb, kQuery, "pg"}, {kCache, kLookup, "kv"}, {kQueue, kPublish, "jobs"}}) {
         const json doc = simulate_in_child(stack(steps, more,
             std::string(R"([{"fault": "dependency_hang", "target": ")") + target + R"(", "at": "10s", "for": "10s", "fraction": "5%", "latency": "200ms"}])"));
         const json& f = doc["faults"][0];
-        // 5 % of the queries / lookups take 200 ms more: the window's p99 is above 200 ms, the
+        // 5 % of the queries / lookups / publishes take 200 ms more: the window's p99 is above 200 ms, the
         // baseline's (a few ms) is not.
         EXPECT_GT(p99_while(f), 0.2) << target;
         EXPECT_LT(f["baseline"]["p99_s"].get<double>(), 0.05) << target;
