@@ -255,7 +255,7 @@ nlohmann::json FaultInjector::timeline(const nlohmann::json& series) const {
                    {"requests_failed_while_active", w.errors},
                    {"requests_lost", o->requests_lost},
                    {"error_rate", finished ? static_cast<double>(w.charged) / static_cast<double>(finished) : 0.0},
-                   {"p99_s", w.ok ? json(w.latency.quantile(0.99)) : json(nullptr)},
+                   {"p99_s", w.ok ? json(w.latency.interpolated_quantile(0.99)) : json(nullptr)},
                    {"baseline", b.intervals ? json{{"error_rate", b.error_rate}, {"p99_s", b.p99_s}, {"intervals", b.intervals}}
                                             : json(nullptr)},
                    {"time_to_recover_s", o->ended ? number_or_null(time_to_recover(s, b, o->end_s)) : json(nullptr)}};
