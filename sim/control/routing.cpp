@@ -42,7 +42,6 @@ int Runtime::add_health_view(const std::string& backend) {
 
 void Runtime::set_health(Instance& inst, bool failing) {
     inst.hc_failing = failing;
-    inst.hc_streak = 0;
     std::fill(inst.hc_failing_at.begin(), inst.hc_failing_at.end(), failing);
     std::fill(inst.hc_streak_at.begin(), inst.hc_streak_at.end(), 0);
 }

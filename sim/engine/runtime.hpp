@@ -117,7 +117,6 @@ struct Instance {
     // Active health checks run from every load-balancer instance (sim/control/control_plane.cpp):
     // each keeps its own verdict on each backend, indexed by the checking instance's `hc_view`.
     bool hc_failing = false;            // failing at every checking LB instance (or not yet passed: deploys)
-    int hc_streak = 0;                  // (unused by views; kept for deploys' resets)
     std::vector<std::uint8_t> hc_failing_at;  // per health-check view: out of that LB instance's rotation
     std::vector<int> hc_streak_at;            // per view: consecutive probe failures (while healthy) or successes
     int hc_view = -1;                   // a checking LB instance: its view of the backends (-1: none)
