@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <numeric>
 
 #include "model/schema/parsers.hpp"
 #include "model/units/units.hpp"
@@ -206,6 +208,21 @@ std::vector<Fault> parse_chaos(const json& node, const std::string& pointer, Con
     });
 }
 
+// The default metrics interval: the longest of 1 s, 500, 250, 200, 100, 50, 25, 20, 10, 5,
+// 2.5, 2, 1 ms that divides both the duration and the warm-up into whole intervals, tested in
+// whole microseconds (no floating-point drift). 0 when none does.
+double default_interval_s(double duration_s, double warmup_s) {
+    constexpr double kUs = 1e6;
+    if (!(duration_s > 0) || !(duration_s < 1e12) || !(warmup_s >= 0) || !(warmup_s < duration_s)) return 1.0;  // rejected below
+    const double d_us = duration_s * kUs, w_us = warmup_s * kUs;
+    auto whole = [](double x) { return std::abs(x - std::round(x)) <= std::max(1e-3, x * 1e-12); };
+    if (!whole(d_us) || !whole(w_us)) return 0;  // not a whole number of microseconds
+    const auto d = static_cast<std::uint64_t>(std::llround(d_us)), w = static_cast<std::uint64_t>(std::llround(w_us));
+    for (const std::uint64_t step : {1'000'000, 500'000, 250'000, 200'000, 100'000, 50'000, 25'000, 20'000, 10'000, 5'000, 2'500, 2'000, 1'000})
+        if (step <= d && d % step == 0 && w % step == 0) return static_cast<double>(step) / kUs;
+    return 0;
+}
+
 }  // namespace
 
 std::optional<SweepSpec> parse_sweep(const json& node, const std::string& pointer, Context& ctx, const Topology& t);
@@ -224,15 +241,11 @@ Experiment parse_experiment(const json& doc, Context& ctx, Topology topology) {
     if (auto d = top.duration("warmup")) e.warmup_s = *d;
     if (auto d = top.duration("interval")) e.interval_s = *d;
     else {
-        // Default: 1 s, or the largest of 0.5 s, 100 ms, 10 ms, 1 ms that divides the duration
-        // and the warm-up (whole intervals); short runs get one interval.
-        for (double step : {1.0, 0.5, 0.1, 0.01, 0.001}) {
-            const double k = e.duration_s / step, w = e.warmup_s / step;
-            if (std::abs(k - std::round(k)) < 1e-6 && std::abs(w - std::round(w)) < 1e-6) {
-                e.interval_s = std::min(step, e.duration_s);
-                break;
-            }
-        }
+        e.interval_s = default_interval_s(e.duration_s, e.warmup_s);
+        if (e.interval_s == 0) e.interval_s = e.duration_s;  // one interval (a warm-up is then rejected below)
+        else if (e.interval_s < 1 && e.duration_s >= 1)  // not silent: the rows are finer than the usual 1 s
+            top.warn("duration", "metrics every " + units::format_duration(e.interval_s) +
+                                     " (the longest default interval that divides the duration and the warm-up); set \"interval\" to choose");
     }
     if (e.duration_s <= 0) top.error("duration", "the duration must be positive");
     if (e.warmup_s >= e.duration_s) top.error("warmup", "the warm-up must be shorter than the duration");

@@ -84,8 +84,7 @@ std::vector<Instance*> FaultInjector::pick(const Fault& f, Rng& rng) const {
     const auto k = std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(f.fraction * static_cast<double>(c.size()) - 1e-9)),
                                            1, c.size());
     for (std::size_t i = 0; i < k; ++i) {  // partial Fisher-Yates
-        std::uniform_int_distribution<std::size_t> u(i, c.size() - 1);
-        std::swap(c[i], c[u(rng)]);
+        std::swap(c[i], c[i + uniform_below(rng, c.size() - i)]);
     }
     c.resize(k);
     std::sort(c.begin(), c.end(), [](const Instance* a, const Instance* b) {
@@ -182,12 +181,14 @@ void FaultInjector::apply(Occurrence& o, Rng& rng) {
         o.revert = [&rt, primary] { rt.restore_instance(*primary); };
     } else if (f.kind == "worker_crash") {  // one worker per instance hit; the master restarts it
         std::vector<Worker*> dead;
+        std::vector<const void*> targets;
         for (Instance* inst : pick(f, rng)) {
+            targets.push_back(inst);
             std::vector<Worker*> live;
             for (auto& w : inst->workers)
                 if (!w->down) live.push_back(w.get());
             if (live.empty()) continue;
-            Worker* w = live[std::uniform_int_distribution<std::size_t>(0, live.size() - 1)(rng)];
+            Worker* w = live[uniform_below(rng, live.size())];
             const auto index = std::find_if(inst->workers.begin(), inst->workers.end(), [w](const auto& p) { return p.get() == w; }) -
                                inst->workers.begin();
             o.affected.push_back(name_of(*inst) + "/w" + std::to_string(index));
@@ -197,6 +198,7 @@ void FaultInjector::apply(Occurrence& o, Rng& rng) {
         o.revert = [&rt, dead] {
             for (Worker* w : dead) rt.restore_worker(*w);
         };
+        rec_.set_window_targets(o.window, std::move(targets));
     } else if (f.kind == "cpu_slowdown") {
         hit = pick(f, rng);
         const double factor = std::max(1e-3, magnitude(f, "factor", 2.0));
@@ -228,6 +230,7 @@ void FaultInjector::apply(Occurrence& o, Rng& rng) {
         };
     }
     for (const Instance* inst : hit) o.affected.push_back(name_of(*inst));
+    if (!hit.empty()) rec_.set_window_targets(o.window, {hit.begin(), hit.end()});
 }
 
 nlohmann::json FaultInjector::timeline(const nlohmann::json& series) const {
@@ -248,10 +251,11 @@ nlohmann::json FaultInjector::timeline(const nlohmann::json& series) const {
                    {"end_s", std::min(o->end_s, e_.duration_s)},
                    {"ended", o->ended},
                    {"requests", finished},
-                   {"requests_failed", w.errors},
+                   {"requests_failed", w.charged},
+                   {"requests_failed_while_active", w.errors},
                    {"requests_lost", o->requests_lost},
-                   {"error_rate", finished ? static_cast<double>(w.errors) / static_cast<double>(finished) : 0.0},
-                   {"p99_s", w.ok ? json(w.latency.quantile(0.99)) : json(nullptr)},
+                   {"error_rate", finished ? static_cast<double>(w.charged) / static_cast<double>(finished) : 0.0},
+                   {"p99_s", w.ok ? json(w.latency.interpolated_quantile(0.99)) : json(nullptr)},
                    {"baseline", b.intervals ? json{{"error_rate", b.error_rate}, {"p99_s", b.p99_s}, {"intervals", b.intervals}}
                                             : json(nullptr)},
                    {"time_to_recover_s", o->ended ? number_or_null(time_to_recover(s, b, o->end_s)) : json(nullptr)}};

@@ -19,6 +19,7 @@ int Runtime::kill_frames(const std::function<bool(const Frame&)>& on_target) {
         // Its one pending continuation (a timer, a pool grant, a downstream reply) frees it
         // later; a continuation dropped with a cleared queue leaves it for the destructor.
         f->dead = true;
+        if (f->request && f->worker) f->request->fault_origin = f->worker->instance;
         if (auto done = std::move(f->done)) done(false, ErrorKind::instance_down);
     }
     return static_cast<int>(victims.size());
@@ -28,6 +29,16 @@ void Runtime::refresh_faulty(Instance& inst) {
     bool worker_down = false;
     for (const auto& w : inst.workers) worker_down = worker_down || w->down;
     inst.faulty = inst.down > 0 || worker_down || inst.error_rate > 0 || inst.hang_fraction > 0 || inst.leak;
+}
+
+Runtime::Injected Runtime::inject(Instance& inst, Request* req) {
+    Injected out;
+    if (!inst.faulty) return out;
+    out.error = inst.error_rate > 0 && uniform01(rng_) < inst.error_rate;
+    if (!out.error && inst.hang_fraction > 0 && uniform01(rng_) < inst.hang_fraction)
+        out.hang_s = inst.hang_s > 0 ? inst.hang_s : std::max(0.0, inst.hang_until_s - Kernel::now());
+    if (req && (out.error || out.hang_s > 0)) req->fault_origin = &inst;
+    return out;
 }
 
 Worker* Runtime::next_live_worker(Instance& inst) {

@@ -77,7 +77,7 @@ double NetworkFaults::extra_s(const std::string& a, const std::string& b, double
     if (!p || p->degradations == 0) return extra;
     // netem: delay L +- J (uniform), never below zero.
     double delay = p->sum.latency_s;
-    if (p->sum.jitter_s > 0) delay += std::uniform_real_distribution<double>(-p->sum.jitter_s, p->sum.jitter_s)(rng_);
+    if (p->sum.jitter_s > 0) delay += uniform(rng_, -p->sum.jitter_s, p->sum.jitter_s);
     extra += std::max(0.0, delay);
     // Loss: each of the message's segments is lost independently with probability `loss`; the
     // message is complete when its unluckiest segment gets through. A segment lost k times in
@@ -86,7 +86,7 @@ double NetworkFaults::extra_s(const std::string& a, const std::string& b, double
     const double loss = 1 - p->delivered;
     if (loss > 0) {
         const double n = std::max(1.0, std::ceil(bytes / kMss_bytes));
-        const double u = std::uniform_real_distribution<double>(0, 1)(rng_);
+        const double u = uniform01(rng_);
         int k = 0;
         while (k < 15 && u < 1 - std::pow(1 - std::pow(loss, k + 1), n)) ++k;
         extra += kRto_s * (std::pow(2.0, k) - 1);

@@ -25,9 +25,16 @@ void Runtime::publish_step(Frame* f, const PublishStep& step) {
             kernel_.after(transit(&broker, client, ack_bytes), [this, f] { finish(f, false, ErrorKind::instance_down); });
             return;
         }
+        // dependency_errors refuse the publish; dependency_hang delays its acknowledgement (sim/chaos/).
+        const Injected fault = broker.faulty ? inject(broker, f->request) : Injected{};
+        if (fault.error) [[unlikely]] {
+            kernel_.after(transit(&broker, client, ack_bytes), [this, f] { finish(f, false, ErrorKind::dependency); });
+            return;
+        }
         // disk_slowdown stretches the publish's I/O share (a durable broker fsyncs its log).
-        broker.station->submit(sample(q.publish_time) * broker.io_stretch, [this, f, &b, &broker, &q, client, ack_bytes] {
-            const double one_way = transit(&broker, client, ack_bytes);
+        broker.station->submit(sample(q.publish_time) / broker.core_speed * broker.io_stretch, [this, f, &b, &broker, &q, client, ack_bytes,
+                                                                                            hang_s = fault.hang_s] {
+            const double one_way = transit(&broker, client, ack_bytes) + hang_s;
             std::function<void()> enqueue = [this, f, &b, one_way] {
                 rec_.publish(b.service->name, true);
                 b.messages.push_back(0);

@@ -40,11 +40,19 @@ void Runtime::cache_step(Frame* f, const CacheStep& step) {
             kernel_.after(transit(&shard, client, step.value_bytes), as_miss);
             return;
         }
-        shard.station->submit(sample(svc.cache->op_time), [this, f, &step, &shard, &svc, key, client] {
+        // dependency_errors: the command answers an error, which fails the request like any
+        // dependency error; dependency_hang delays the answer (sim/chaos/).
+        const Injected fault = shard.faulty ? inject(shard, f->request) : Injected{};
+        if (fault.error) [[unlikely]] {
+            kernel_.after(transit(&shard, client, step.value_bytes), [this, f] { finish(f, false, ErrorKind::dependency); });
+            return;
+        }
+        shard.station->submit(sample(svc.cache->op_time) / shard.core_speed, [this, f, &step, &shard, &svc, key, client,
+                                                                              hang_s = fault.hang_s] {
             const auto found = shard.cache->lookup(key, Kernel::now(), step.stale_if_error_s.value_or(0));
             const bool hit = found == LruCache::Lookup::hit;
             rec_.cache_lookup(svc.name, hit);
-            kernel_.after(transit(&shard, client, step.value_bytes),
+            kernel_.after(transit(&shard, client, step.value_bytes) + hang_s,
                           [this, f, &step, key, hit, stale = found == LruCache::Lookup::stale] {
                 if (!hit) f->stack.push_back({&step.on_miss, 0, &step, key, stale});
                 else if (LruCache* l1 = l1_of(f, step)) l1->put(key, step.value_bytes, step.l1->ttl_s.value_or(0), Kernel::now());
@@ -69,10 +77,17 @@ void Runtime::cache_write_back(Frame* f, const CacheStep& step, std::uint64_t ke
             kernel_.after(transit(&shard, client, step.value_bytes), [this, f] { run(f); });
             return;
         }
-        shard.station->submit(sample(cs.cache->op_time), [this, f, &shard, &step, key, ttl, client] {
+        // dependency_errors: the SET fails and the request goes on without it (cache-aside);
+        // dependency_hang delays its answer.
+        const Injected fault = shard.faulty ? inject(shard, f->request) : Injected{};
+        if (fault.error) [[unlikely]] {
+            kernel_.after(transit(&shard, client, step.value_bytes), [this, f] { run(f); });
+            return;
+        }
+        shard.station->submit(sample(cs.cache->op_time) / shard.core_speed, [this, f, &shard, &step, key, ttl, client, hang_s = fault.hang_s] {
             shard.cache->put(key, step.value_bytes, ttl, Kernel::now());
             if (LruCache* l1 = l1_of(f, step)) l1->put(key, step.value_bytes, step.l1->ttl_s.value_or(0), Kernel::now());
-            kernel_.after(transit(&shard, client, step.value_bytes), [this, f] { run(f); });
+            kernel_.after(transit(&shard, client, step.value_bytes) + hang_s, [this, f] { run(f); });
         });
     });
 }

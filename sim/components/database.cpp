@@ -116,6 +116,16 @@ void Runtime::db_step(Frame* f, const DbStep& step) {
                 });
                 return;
             }
+            // dependency_errors answer the query with an error; dependency_hang delays its answer
+            // while it holds the connection (sim/chaos/).
+            const Injected fault = server->faulty ? inject(*server, f->request) : Injected{};
+            if (fault.error) [[unlikely]] {
+                kernel_.after(transit(server, client, 2048), [this, f, release] {
+                    release();
+                    finish(f, false, ErrorKind::dependency);
+                });
+                return;
+            }
             const double now = Kernel::now();
             if (replication) replication->forget_before(now - db.database->replication_lag_s);
             if (from_replica) {  // stale: this writer's last commit has not reached the replicas yet
@@ -124,13 +134,14 @@ void Runtime::db_step(Frame* f, const DbStep& step) {
             }
             const bool tracked_write = replication && step.op == DbStep::Op::write;
             // disk_slowdown stretches the query's I/O share (sim/chaos/).
-            server->station->submit(sample(step.query) * server->io_stretch, [this, f, server, client, epoch = server->epoch, release, replication, writer, tracked_write] {
+            server->station->submit(sample(step.query) * server->io_stretch, [this, f, server, client, epoch = server->epoch, release, replication, writer,
+                                                                              tracked_write, hang_s = fault.hang_s] {
                 const bool lost = server->epoch != epoch;  // the server crashed during the query
                 if (tracked_write && !lost) {  // committed on the primary; the replicas apply it after the lag
                     replication->last_write_s[writer] = Kernel::now();
                     replication->writes.emplace_back(Kernel::now(), writer);
                 }
-                kernel_.after(transit(server, client, 2048), [this, f, release, lost] {
+                kernel_.after(transit(server, client, 2048) + hang_s, [this, f, release, lost] {
                     release();
                     if (lost) [[unlikely]] finish(f, false, ErrorKind::instance_down);
                     else run(f);

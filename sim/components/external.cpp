@@ -6,23 +6,24 @@
 
 namespace stacksim::sim {
 
-void Runtime::call_external(Instance& dependency, Done done) {
+void Runtime::call_external(Instance& dependency, Request* req, Done done) {
     const ExternalSpec& x = *dependency.service->external;
-    std::uniform_real_distribution<double> u(0, 1);
     double extra_s = 0;
     if (dependency.faulty) [[unlikely]] {  // chaos: dependency_errors / dependency_hang / a crash
-        if (dependency.host_down > 0) {  // its host is gone: no RST, the connect times out
-            connect_failed(std::move(done));
+        if (dependency.host_down > 0 || dependency.down) {
+            if (req) req->fault_origin = &dependency;
+            if (dependency.host_down > 0) connect_failed(std::move(done));  // its host is gone: no RST, the connect times out
+            else done(false, ErrorKind::instance_down);
             return;
         }
-        if (dependency.down || (dependency.error_rate > 0 && u(rng_) < dependency.error_rate)) {
-            done(false, dependency.down ? ErrorKind::instance_down : ErrorKind::dependency);
+        const Injected hit = inject(dependency, req);
+        if (hit.error) {
+            done(false, ErrorKind::dependency);
             return;
         }
-        if (dependency.hang_fraction > 0 && u(rng_) < dependency.hang_fraction)
-            extra_s = dependency.hang_s > 0 ? dependency.hang_s : std::max(0.0, dependency.hang_until_s - Kernel::now());
+        extra_s = hit.hang_s;
     }
-    const bool fail = x.error_rate > 0 && u(rng_) < x.error_rate;
+    const bool fail = x.error_rate > 0 && uniform01(rng_) < x.error_rate;
     auto reply = [done = std::move(done), fail]() { done(!fail, fail ? ErrorKind::dependency : ErrorKind::none); };
     const double latency = sample(x.latency) + extra_s;
     if (dependency.station) dependency.station->submit(latency, std::move(reply));

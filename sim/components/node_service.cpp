@@ -54,7 +54,10 @@ void Runtime::start_workers() {
                                            frame->shed_at_s = std::numeric_limits<double>::infinity();
                                            const double t0 = Kernel::now();
                                            if (flops > 0) sg4::this_actor::execute(flops);
-                                           wp->busy_s += Kernel::now() - t0;
+                                           // Utilisation counts CPU time (the work at the core's
+                                           // speed); waiting for a shared core only occupies the worker.
+                                           wp->busy_s += flops / wp->instance->host->get_speed();
+                                           wp->occupied_s += Kernel::now() - t0;
                                            kernel_.count_event();
                                            run(frame);  // continue the request after its CPU step
                                        }

@@ -10,11 +10,16 @@ using Phase = Instance::Phase;
 ControlPlane::ControlPlane(const Experiment& e, Kernel& kernel, Runtime& runtime, Recorder& recorder)
     : e_(e), kernel_(kernel), runtime_(runtime), rec_(recorder) {
     for (const auto& [name, s] : e.topology.services) {
-        if (s.lb && s.lb->health_check) {
-            auto hc = std::make_unique<HealthChecker>();
-            hc->lb = &s;
-            hc->spec = &*s.lb->health_check;
-            checkers_.push_back(std::move(hc));
+        if (s.lb && s.lb->health_check && runtime.instances().contains(s.lb->backend)) {
+            for (const auto& lb_instance : runtime.instances().at(name)) {  // every proxy instance checks
+                auto hc = std::make_unique<HealthChecker>();
+                hc->lb = &s;
+                hc->spec = &*s.lb->health_check;
+                hc->from = lb_instance.get();
+                hc->view = runtime.add_health_view(s.lb->backend);
+                lb_instance->hc_view = hc->view;
+                checkers_.push_back(std::move(hc));
+            }
         }
         if (s.node && s.node->autoscaling) {
             auto sc = std::make_unique<Scaler>();
@@ -43,14 +48,16 @@ void ControlPlane::start() {
 }
 
 // ---- Active health checks -------------------------------------------------------------
-// One checker per load-balancer service, probing from its first instance; all its instances
-// share the verdict (like a cloud LB's target-group health). Every `interval` each running
-// backend gets a probe; no reply within `timeout` (or an error: refused, 503) is a failure.
-// `unhealthy_threshold` consecutive failures take it out of rotation, `healthy_threshold`
-// consecutive successes bring it back.
+// One checker per load-balancer *instance*, as Envoy, nginx and HAProxy each probe from every
+// proxy: each keeps its own verdicts, so in a partition a proxy ejects only the backends it
+// cannot reach. Every `interval` each running backend gets a probe; no reply within `timeout`
+// (or an error: refused, 503) is a failure. `unhealthy_threshold` consecutive failures take it
+// out of that proxy's rotation, `healthy_threshold` consecutive successes bring it back. A
+// crashed proxy probes nothing (and routes nothing) until it is back.
 void ControlPlane::health_round(HealthChecker& hc) {
-    const Instance* from = runtime_.instances().at(hc.lb->name).front().get();
+    const Instance* from = hc.from;
     for (const auto& inst : runtime_.instances().at(hc.lb->lb->backend)) {
+        if (from->down) break;
         if (inst->phase != Phase::running) continue;
         Instance* target = inst.get();
         auto decided = std::make_shared<bool>(false);
@@ -72,19 +79,22 @@ void ControlPlane::health_round(HealthChecker& hc) {
 
 void ControlPlane::probe_result(HealthChecker& hc, Instance& inst, std::uint64_t generation, bool ok) {
     if (inst.generation != generation || inst.phase != Phase::running) return;  // stopped meanwhile
-    const bool failing = inst.hc_failing;
+    const auto v = static_cast<std::size_t>(hc.view);
+    const bool failing = inst.hc_failing_at[v];
+    int& streak = inst.hc_streak_at[v];
     if (ok != failing) {  // the expected outcome: nothing changes
-        inst.hc_streak = 0;
+        streak = 0;
         return;
     }
     const int threshold = failing ? hc.spec->healthy_threshold : hc.spec->unhealthy_threshold;
-    if (++inst.hc_streak < threshold) return;
-    inst.hc_streak = 0;
-    inst.hc_failing = !failing;
+    if (++streak < threshold) return;
+    streak = 0;
+    inst.hc_failing_at[v] = !failing;
+    inst.hc_failing = std::all_of(inst.hc_failing_at.begin(), inst.hc_failing_at.end(), [](std::uint8_t f) { return f != 0; });
     if (failing) inst.warming_since_s = Kernel::now();  // back in rotation: the LB's slow start applies
     runtime_.refresh_routing(inst.service->name);
     rec_.control_event(Kernel::now(), failing ? "health_check_returned" : "health_check_ejected", inst.service->name, inst.index,
-                       {{"load_balancer", hc.lb->name}});
+                       {{"load_balancer", hc.lb->name}, {"from", hc.lb->name + "#" + std::to_string(hc.from->index)}});
 }
 
 // ---- Horizontal autoscaling (Kubernetes HPA, autoscaling/v2) ---------------------------
@@ -184,8 +194,9 @@ void ControlPlane::start_instances(Scaler& s, int n) {
         if (inst->phase != Phase::stopped) continue;
         --n;
         inst->phase = Phase::starting;
-        inst->hc_failing = inst->ejected = false;
-        inst->hc_streak = inst->consecutive_errors = 0;
+        Runtime::set_health(*inst, false);
+        inst->ejected = false;
+        inst->consecutive_errors = 0;
         const std::uint64_t gen = ++inst->generation;
         rec_.control_event(Kernel::now(), "instance_starting", s.service->name, inst->index);
         kernel_.after(s.spec->startup_s, [this, inst, gen] {

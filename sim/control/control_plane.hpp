@@ -24,6 +24,8 @@ private:
     struct HealthChecker {
         const Service* lb = nullptr;
         const HealthCheckSpec* spec = nullptr;
+        const Instance* from = nullptr;  // the proxy instance that probes
+        int view = 0;                    // its view of the backends (Instance::hc_failing_at)
         std::uint64_t round = 0;
     };
     struct Scaler {

@@ -21,7 +21,7 @@ void Runtime::set_traffic_split(const std::string& service, double weight) {
 
 const std::vector<Instance*>& Runtime::split_candidates(const Routing& r, const std::vector<Instance*>& all) {
     // Each request draws its side; an empty side sends everything to the other one.
-    const bool canary = std::uniform_real_distribution<double>(0, 1)(deploy_rng_) < r.split_weight;
+    const bool canary = uniform01(deploy_rng_) < r.split_weight;
     const auto& side = canary ? r.canary : r.stable;
     if (!side.empty()) return side;
     const auto& other = canary ? r.stable : r.canary;
@@ -44,7 +44,7 @@ Instance* Runtime::slow_start_pick(const Service& lb, const std::vector<Instance
     };
     double total = 0;
     for (const Instance* i : list) total += weight(i);
-    double u = std::uniform_real_distribution<double>(0, total)(deploy_rng_);
+    double u = uniform(deploy_rng_, 0, total);
     for (Instance* i : list) {
         u -= weight(i);
         if (u < 0) return i;
@@ -54,7 +54,7 @@ Instance* Runtime::slow_start_pick(const Service& lb, const std::vector<Instance
 
 void Runtime::version_outcome(Worker& w, bool probe, bool& ok, ErrorKind& why) {
     if (probe) return;  // a /health handler is not the version's business logic
-    if (ok && w.error_rate > 0 && std::uniform_real_distribution<double>(0, 1)(deploy_rng_) < w.error_rate) {
+    if (ok && w.error_rate > 0 && uniform01(deploy_rng_) < w.error_rate) {
         ok = false;  // the bad version did the work and answered 500
         why = ErrorKind::server_error;
     }

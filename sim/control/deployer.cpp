@@ -97,8 +97,9 @@ void Deployer::set_version(Rollout& r, Instance& inst, bool fresh) {
 void Deployer::start_new(Rollout& r, Instance& inst, bool standby) {
     inst.phase = Phase::starting;
     inst.standby = standby;
-    inst.hc_failing = inst.ejected = false;
-    inst.hc_streak = inst.consecutive_errors = 0;
+    Runtime::set_health(inst, false);
+    inst.ejected = false;
+    inst.consecutive_errors = 0;
     set_version(r, inst, true);
     const std::uint64_t gen = ++inst.generation;
     rec_.control_event(Kernel::now(), "instance_starting", inst.service->name, inst.index, {{"version", r.d->version.name}});
@@ -108,7 +109,7 @@ void Deployer::start_new(Rollout& r, Instance& inst, bool standby) {
         inst.ready_since_s = Kernel::now();
         // Readiness: with LB health checks the instance joins the rotation only after
         // healthy_threshold passing probes (a Kubernetes readiness probe); slow start begins then.
-        inst.hc_failing = r.lb_health_check;
+        Runtime::set_health(inst, r.lb_health_check);
         if (!r.lb_health_check) inst.warming_since_s = Kernel::now();
         runtime_.refresh_routing(inst.service->name);
         rec_.control_event(Kernel::now(), "instance_ready", inst.service->name, inst.index, {{"version", r.d->version.name}});

@@ -18,10 +18,32 @@ void Runtime::refresh_routing(const std::string& service) {
         r.serving.push_back(inst.get());
         if (!inst->hc_failing && !inst->ejected) r.rotation.push_back(inst.get());
     }
+    for (std::size_t v = 0; v < r.rotation_at.size(); ++v) {
+        r.rotation_at[v].clear();
+        for (Instance* inst : r.rotation)
+            if (!inst->hc_failing_at[v]) r.rotation_at[v].push_back(inst);
+    }
     r.canary.clear();
     r.stable.clear();
     if (r.split_weight >= 0)
         for (Instance* inst : r.rotation.empty() ? r.serving : r.rotation) (inst->version ? r.canary : r.stable).push_back(inst);
+}
+
+int Runtime::add_health_view(const std::string& backend) {
+    Routing& r = routing_.at(backend);
+    for (const auto& inst : instances_.at(backend)) {
+        inst->hc_failing_at.push_back(inst->hc_failing);
+        inst->hc_streak_at.push_back(0);
+    }
+    r.rotation_at.emplace_back();
+    refresh_routing(backend);
+    return static_cast<int>(r.rotation_at.size()) - 1;
+}
+
+void Runtime::set_health(Instance& inst, bool failing) {
+    inst.hc_failing = failing;
+    std::fill(inst.hc_failing_at.begin(), inst.hc_failing_at.end(), failing);
+    std::fill(inst.hc_streak_at.begin(), inst.hc_streak_at.end(), 0);
 }
 
 void Runtime::probe(Instance& target, const Instance* from, std::function<void(bool ok)> done) {

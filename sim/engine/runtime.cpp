@@ -17,7 +17,7 @@ constexpr double kNoDeadline = std::numeric_limits<double>::infinity();
 
 Runtime::Runtime(const Experiment& e, Kernel& kernel, Recorder& recorder)
     : e_(e), t_(e.topology), kernel_(kernel), rec_(recorder), rng_(kernel.stream(1)), policy_rng_(kernel.stream(0x7265)),
-      deploy_rng_(kernel.stream(0xde9107)) {
+      deploy_rng_(kernel.stream(0xde9107)), lb_rng_(kernel.stream(0x1b1b)) {
     network_ = std::make_unique<NetworkFaults>(kernel.stream(0x6E6574));
     build_platform();
     start_workers();
@@ -68,6 +68,7 @@ void Runtime::build_platform() {
             inst->index = i;
             if (i >= initial) inst->phase = Instance::Phase::stopped;
             inst->zone = s.zones.empty() ? "" : s.zones[static_cast<std::size_t>(i) % s.zones.size()];
+            inst->core_speed = m ? m->core_speed : 1.0;  // CPU times are given on a reference core
             if (s.kind == ServiceKind::node_service) {
                 inst->host = zone->create_host(name + "#" + std::to_string(i), (m ? m->core_speed : 1.0) * kFlopsPerRefSecond);
                 inst->host->set_core_count(m ? m->vcpus : 1);
@@ -139,7 +140,7 @@ void Runtime::submit(Request* req) {
     const Service& entry = *t_.find(e_.workload.entry);
     invoke(entry, e_.workload.mix[static_cast<std::size_t>(req->mix_index)].endpoint, nullptr, req,
            [this, req](bool ok, ErrorKind why) {
-               rec_.completion(req->mix_index, Kernel::now() - req->start_s, ok, why);
+               rec_.completion(req->mix_index, Kernel::now() - req->start_s, ok, why, req->fault_origin);
                if (req->on_finish) req->on_finish();
                live_requests_.erase(req);
                delete req;
@@ -150,13 +151,18 @@ void Runtime::invoke(const Service& target, const std::string& endpoint, const I
                      Payload payload) {
     auto& list = instances_.at(target.name);
     if (target.kind == ServiceKind::external) {
-        call_external(*list.front(), std::move(done));
+        call_external(*list.front(), req, std::move(done));
         return;
     }
     // Clients and services spread their calls over the running instances (DNS / kube-proxy style).
     const auto& serving = routing_.at(target.name).serving;
     auto& rr = round_robin_[target.name];
-    Instance& inst = serving.empty() ? *list[rr++ % list.size()] : *serving[rr++ % serving.size()];
+    // Many independent clients reach a load balancer's instances: each request picks one at
+    // random (a single shared rotation would hand the proxies consecutive requests in turn).
+    const bool proxy = target.kind == ServiceKind::load_balancer && serving.size() > 1;
+    Instance& inst = serving.empty() ? *list[rr++ % list.size()]
+                     : proxy         ? *serving[uniform_below(lb_rng_, serving.size())]
+                                     : *serving[rr++ % serving.size()];
     invoke_instance(inst, endpoint, from, req, std::move(done), payload);
 }
 
@@ -168,6 +174,7 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
                               Payload payload) {
     const Service& s = *inst.service;
     if ((inst.faulty || network_->active()) && unreachable(from, inst)) [[unlikely]] {  // chaos: no SYN-ACK
+        if (req) req->fault_origin = &inst;
         connect_failed(std::move(done));
         return;
     }
@@ -175,17 +182,19 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
         double hang_s = 0;
         if (inst.faulty) [[unlikely]] {  // chaos: refused, failed or delayed (sim/chaos/)
             if (inst.leak && !inst.down) inst.leak->request();  // may be the request that runs it out of memory
-            std::uniform_real_distribution<double> u(0, 1);
             ErrorKind refused = ErrorKind::none;
             if (inst.down) refused = ErrorKind::instance_down;  // connection refused
-            else if (inst.error_rate > 0 && u(rng_) < inst.error_rate) refused = ErrorKind::dependency;
+            else if (inst.error_rate > 0 && uniform01(rng_) < inst.error_rate) refused = ErrorKind::dependency;
             if (refused != ErrorKind::none) {
+                if (req) req->fault_origin = &inst;
                 if (inst.versioned && endpoint != kProbeEndpoint) [[unlikely]] version_refused(inst);
                 kernel_.after(transit(&inst, from, payload.response_bytes), [done = std::move(done), refused] { done(false, refused); });
                 return;
             }
-            if (inst.hang_fraction > 0 && u(rng_) < inst.hang_fraction)
+            if (inst.hang_fraction > 0 && uniform01(rng_) < inst.hang_fraction) {
                 hang_s = inst.hang_s > 0 ? inst.hang_s : std::max(0.0, inst.hang_until_s - Kernel::now());
+                if (req) req->fault_origin = &inst;
+            }
         }
         // The response crosses the network when it is sent (a partition may have started meanwhile).
         auto reply = [this, &inst, from, hang_s, bytes = payload.response_bytes, done = std::move(done)](bool ok, ErrorKind why) {
@@ -209,7 +218,7 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
                 reply(ok, why);
             };
             if (s.lb->deadline_s && req) [[unlikely]] answer = with_deadline(req, *s.lb->deadline_s, std::move(answer));
-            inst.station->submit(sample(s.lb->cpu_per_request), [this, &inst, &s, endpoint, req, payload, reply = std::move(answer)]() mutable {
+            inst.station->submit(sample(s.lb->cpu_per_request) / inst.core_speed, [this, &inst, &s, endpoint, req, payload, reply = std::move(answer)]() mutable {
                 if (inst.down) [[unlikely]] {  // the proxy crashed while the request was queued
                     reply(false, ErrorKind::instance_down);
                     return;
@@ -233,12 +242,16 @@ void Runtime::invoke_instance(Instance& inst, const std::string& endpoint, const
         }
         Worker& w = *next;
         const NodeServiceSpec& n = *s.node;
+        // A bound N on waiting work refuses a request that would wait behind N others; 0: one that
+        // would wait at all (the event loop is busy), never one an idle worker can take at once.
         const long waiting = w.loop ? w.loop->waiting() : static_cast<long>(w.inbox.size());
-        if (w.in_flight >= n.max_in_flight || (n.accept_queue && waiting >= static_cast<long>(*n.accept_queue))) {
+        const bool busy = w.loop ? w.loop->in_system() > w.loop->waiting() : !w.idle || !w.inbox.empty();
+        const bool would_wait = busy || waiting > 0;
+        if (w.in_flight >= n.max_in_flight || (n.accept_queue && would_wait && waiting >= static_cast<long>(*n.accept_queue))) {
             reply(false, ErrorKind::rejected);  // 503 from an overloaded worker
             return;
         }
-        if (n.shedding && n.shedding->max_queued && waiting >= *n.shedding->max_queued) [[unlikely]] {
+        if (n.shedding && n.shedding->max_queued && would_wait && waiting >= *n.shedding->max_queued) [[unlikely]] {
             rec_.overload(s.name, Recorder::Overload::shed_queue_length);
             reply(false, ErrorKind::shed);
             return;
@@ -301,7 +314,7 @@ void Runtime::run(Frame* f) {
             if (shed && shed->max_queue_time_s) [[unlikely]] {
                 f->shed_at_s = Kernel::now() + *shed->max_queue_time_s;
                 if (w.loop) {
-                    w.loop->submit(sample(cpu->time) * w.instance->cpu_slowdown / w.instance->core_speed, [this, f] { run(f); },
+                    w.loop->submit(sample(cpu->time) * w.instance->cpu_slowdown * w.cpu_factor / w.instance->core_speed, [this, f] { run(f); },
                                    f->shed_at_s, [this, f] { shed_frame(f); });
                     return;
                 }
@@ -351,7 +364,7 @@ void Runtime::run(Frame* f) {
             return;
         }
         if (const auto* b = std::get_if<BranchStep>(&step.body)) {
-            double u = std::uniform_real_distribution<double>(0, 1)(rng_);
+            double u = uniform01(rng_);
             for (const Branch& br : b->branches) {
                 if (u < br.probability) {
                     f->stack.push_back({&br.steps, 0});
@@ -395,6 +408,19 @@ std::vector<int> Runtime::instance_servers(const std::string& service) const {
         out.push_back(servers);
     }
     return out;
+}
+
+double Runtime::occupied_seconds(const std::string& service) const {
+    double occupied = 0;
+    for (const auto& inst : instances_.at(service))
+        for (const auto& w : inst->workers) occupied += w->loop ? w->loop->busy_server_seconds() : w->occupied_s;
+    return occupied;
+}
+
+int Runtime::worker_count(const std::string& service) const {
+    int n = 0;
+    for (const auto& inst : instances_.at(service)) n += static_cast<int>(inst->workers.size()) - inst->spare_workers;
+    return n;
 }
 
 double Runtime::busy_seconds(const std::string& service) const {

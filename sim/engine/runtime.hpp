@@ -22,6 +22,8 @@
 // moves requests (plain data) through endpoint steps. One Runtime per SimGrid engine.
 namespace stacksim::sim {
 
+struct Instance;
+
 struct Request {
     std::uint64_t id = 0;
     int mix_index = 0;
@@ -29,6 +31,7 @@ struct Request {
     std::uint64_t session = 0;
     double deadline_s = std::numeric_limits<double>::infinity();  // overall deadline (sim/resilience/deadline.cpp)
     std::function<void()> on_finish;  // closed-loop users think and come back
+    const Instance* fault_origin = nullptr;  // the last instance where a fault hit it (fault attribution)
 };
 
 struct Worker;
@@ -68,7 +71,8 @@ struct Worker {
     bool idle = false;
     int in_flight = 0;                             // requests accepted and not finished
     std::unordered_map<const CacheStep*, std::unique_ptr<LruCache>> l1;  // in-process caches
-    double busy_s = 0;
+    double busy_s = 0;      // CPU seconds used (workers sharing cores: the work, not the wait)
+    double occupied_s = 0;  // seconds the worker was running a CPU task, waits for a shared core included
     bool down = false;  // chaos: crashed, waiting for the cluster master to restart it
     // Deploys (sim/control/deployer.cpp): requests are counted per version when `versioned`;
     // the version it runs may fail requests or take longer. A `spare` worker (PM2 reload's
@@ -90,6 +94,8 @@ struct Instance {
     std::unique_ptr<LruCache> cache;
     long active = 0;                    // requests routed here and not yet answered (LB view)
     long connections = 0;               // open client connections, bounded by max_connections (load balancer, database)
+    std::uint64_t rotation_next = 0;    // a load balancer instance's round-robin position
+    bool rotation_started = false;      // (started at a random offset on first use)
     // Chaos (sim/chaos/). `faulty` is the one flag the request path tests; the rest is read
     // only when it is set, so a run without active faults pays one branch per call.
     bool faulty = false;
@@ -109,8 +115,12 @@ struct Instance {
     Phase phase = Phase::running;
     std::uint64_t generation = 0;       // bumped by each start/stop: stale timers ignore themselves
     double ready_since_s = 0;
-    bool hc_failing = false;            // active health checks took it out of rotation
-    int hc_streak = 0;                  // consecutive probe failures (while healthy) or successes
+    // Active health checks run from every load-balancer instance (sim/control/control_plane.cpp):
+    // each keeps its own verdict on each backend, indexed by the checking instance's `hc_view`.
+    bool hc_failing = false;            // failing at every checking LB instance (or not yet passed: deploys)
+    std::vector<std::uint8_t> hc_failing_at;  // per health-check view: out of that LB instance's rotation
+    std::vector<int> hc_streak_at;            // per view: consecutive probe failures (while healthy) or successes
+    int hc_view = -1;                   // a checking LB instance: its view of the backends (-1: none)
     bool ejected = false;               // passive outlier detection took it out of rotation
     int consecutive_errors = 0, times_ejected = 0;
     // Deploys (sim/control/deployer.cpp). `standby`: running but routed nothing (blue/green's
@@ -145,6 +155,10 @@ public:
     [[nodiscard]] int capacity_servers(const std::string& service) const;
     [[nodiscard]] std::vector<double> instance_busy_seconds(const std::string& service) const;
     [[nodiscard]] std::vector<int> instance_servers(const std::string& service) const;
+    // Node services: seconds the workers were occupied by CPU tasks (≥ busy when they share
+    // cores), and how many workers there are (spares excluded).
+    [[nodiscard]] double occupied_seconds(const std::string& service) const;
+    [[nodiscard]] int worker_count(const std::string& service) const;
     // Chaos effects (implemented in sim/chaos/instance_faults.cpp). A crash kills the requests
     // in flight on the instance or worker (returns how many) and refuses new ones until the
     // matching restore. refresh_faulty() must follow any direct change to an Instance's
@@ -155,6 +169,13 @@ public:
     int crash_worker(Worker& w);
     void restore_worker(Worker& w);
     static void refresh_faulty(Instance& inst);
+    // dependency_errors / dependency_hang at `inst` for one call: whether it fails, and the delay
+    // added to its answer. A request hit is marked with `inst` (sim/chaos/instance_faults.cpp).
+    struct Injected {
+        bool error = false;
+        double hang_s = 0;
+    };
+    Injected inject(Instance& inst, Request* req);
     // Partitions and degraded links between zones (sim/chaos/network_faults.cpp).
     [[nodiscard]] NetworkFaults& network() { return *network_; }
     void network_healed();  // a partition ended: queued messages may reach their consumers again
@@ -171,8 +192,14 @@ public:
         // to the rotation's new-version instances; < 0: no split.
         double split_weight = -1;
         std::vector<Instance*> canary, stable;
+        // Per health-check view (one per checking LB instance): `rotation` less what it ejected.
+        std::vector<std::vector<Instance*>> rotation_at;
     };
     void refresh_routing(const std::string& service);
+    // A new health-check view of `backend`'s instances (all passing); returns its index.
+    int add_health_view(const std::string& backend);
+    // Sets an instance's health-check verdict in every view (deploys, autoscaling: a fresh start).
+    static void set_health(Instance& inst, bool failing);
     // An active health-check probe from `from` to `target` (its reply, or an error).
     void probe(Instance& target, const Instance* from, std::function<void(bool ok)> done);
     // No request accepted and unanswered, no CPU task queued (a draining instance may stop).
@@ -203,7 +230,7 @@ private:
     void invoke_instance(Instance& inst, const std::string& endpoint, const Instance* from, Request* req, Done done,
                          Payload payload);
     Instance& pick_backend(const Service& lb, Instance& lb_instance, const Request* req);
-    void call_external(Instance& dependency, Done done);
+    void call_external(Instance& dependency, Request* req, Done done);
     void run(Frame* f);
     void finish(Frame* f, bool ok, ErrorKind why);
     // A call or database step under a policy (sim/resilience/): `step` is the Step holding it.
@@ -267,6 +294,7 @@ private:
     std::map<std::pair<const Instance*, const void*>, std::unique_ptr<EdgeState>> edge_states_;
     Rng policy_rng_;  // backoff jitter
     Rng deploy_rng_;  // bad versions' errors, canary splits and slow-start picks
+    Rng lb_rng_;      // load balancers' choices, and which proxy instance a caller reaches
     simgrid::s4u::Host* controller_host_ = nullptr;
     // Requests and frames still in flight when the run stops are freed with the runtime.
     std::unordered_set<Request*> live_requests_;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "model/cost/deployment_cost.hpp"
 #include "model/slo/fault_slo_impact.hpp"
@@ -36,6 +37,9 @@ std::vector<std::string> engine_args() {
     return {"stacksim", factory, "--cfg=cpu/optim:Lazy", "--log=root.thres:critical", "--cfg=contexts/stack-size:128"};
 }
 
+// k x interval rounded to the nanosecond: interval ends print as 30.2, not 30.200000000000003.
+double on_grid(double t_s) { return std::round(t_s * 1e9) / 1e9; }
+
 }  // namespace
 
 RunOutput simulate(const Experiment& e, const RunOptions& opt) {
@@ -60,10 +64,15 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
                 return n;
             };
         }
-        recorder.add_probe({name, to_string(s.kind), [&runtime, n = name] { return runtime.busy_seconds(n); },
-                            runtime.capacity_servers(name), [&runtime, n = name] { return runtime.queue_depth(n); },
-                            [&runtime, n = name] { return runtime.instance_busy_seconds(n); },
-                            runtime.instance_servers(name), std::move(servers_now)});
+        Recorder::Probe probe{name, to_string(s.kind), [&runtime, n = name] { return runtime.busy_seconds(n); },
+                              runtime.capacity_servers(name), [&runtime, n = name] { return runtime.queue_depth(n); },
+                              [&runtime, n = name] { return runtime.instance_busy_seconds(n); },
+                              runtime.instance_servers(name), std::move(servers_now)};
+        if (s.kind == ServiceKind::node_service) {
+            probe.occupied_s = [&runtime, n = name] { return runtime.occupied_seconds(n); };
+            probe.workers = runtime.worker_count(name);
+        }
+        recorder.add_probe(std::move(probe));
     }
     Workload workload(e, kernel, runtime);
     workload.start();
@@ -89,9 +98,9 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
                 opt.progress(Kernel::now(), e.duration_s, kernel.events());
             }
         }
-        kernel.at(static_cast<double>(++ticks + 1) * e.interval_s, tick);
+        kernel.at(on_grid(static_cast<double>(++ticks + 1) * e.interval_s), tick);
     };
-    kernel.at(e.interval_s, tick);
+    kernel.at(on_grid(e.interval_s), tick);
     // Worker actors loop forever; the controller stops every actor at the end of the run.
     sg4::Actor::create("controller", runtime.controller_host(), [&e] {
         sg4::this_actor::sleep_until(e.duration_s);

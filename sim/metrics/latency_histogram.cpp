@@ -85,6 +85,27 @@ double LatencyHistogram::quantile(double q) const {
     return max_seen_;  // unreachable: the buckets sum to count_
 }
 
+double LatencyHistogram::interpolated_quantile(double q) const {
+    if (count_ == 0) return 0.0;
+    q = std::clamp(q, 0.0, 1.0);
+    const double rank_d = std::ceil(q * static_cast<double>(count_));
+    const std::uint64_t rank = rank_d >= 1 ? std::min(static_cast<std::uint64_t>(rank_d), count_) : 1;
+    if (rank == 1) return min_seen_;
+    if (rank == count_) return max_seen_;
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < buckets_.size(); ++i) {
+        if (seen + buckets_[i] >= rank) {
+            // The bucket's k-th of n samples sits at the top of the k-th of n equal log-slices:
+            // the (k/n) point, so that the estimate never falls below the rank it stands for.
+            const double at = static_cast<double>(rank - seen) / static_cast<double>(buckets_[i]);
+            const double lo = bucket_value(i) / (1 + rel_error_);
+            return std::clamp(lo * std::exp(at * log_base_), min_seen_, max_seen_);
+        }
+        seen += buckets_[i];
+    }
+    return max_seen_;
+}
+
 double LatencyHistogram::fraction_at_or_below(double threshold_s) const {
     if (count_ == 0) return 0.0;
     if (threshold_s >= max_seen_) return 1.0;

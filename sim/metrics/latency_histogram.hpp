@@ -23,6 +23,11 @@ public:
     // ceil(q·count)-th smallest sample (q = 0: the smallest), clamped to [min seen, max seen];
     // the smallest and largest samples themselves are returned exactly.
     [[nodiscard]] double quantile(double q) const;
+    // The same sample, estimated by geometric interpolation on its rank within its bucket
+    // (uniform in log within a bucket): varies continuously with the data, so replications that
+    // land in one bucket still differ. Within 2r/(1-r) of the true sample (the bucket's width),
+    // usually much closer; extremes exact. What results.json reports (docs/results.md).
+    [[nodiscard]] double interpolated_quantile(double q) const;
     // Fraction of samples <= threshold_s (for latency SLIs), within the bucket resolution.
     [[nodiscard]] double fraction_at_or_below(double threshold_s) const;
     // Fixed at construction (memory does not grow with samples).

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <simgrid/s4u/Engine.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string_view>
 
@@ -37,7 +38,7 @@ constexpr std::array<const char*, 5> kQuantileNames{"p50", "p90", "p95", "p99", 
 double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 nlohmann::json latency_json(const LatencyHistogram& h) {
     nlohmann::json j{{"mean", h.mean()}, {"max", h.max()}};
-    for (std::size_t i = 0; i < kQuantiles.size(); ++i) j[kQuantileNames[i]] = h.quantile(kQuantiles[i]);
+    for (std::size_t i = 0; i < kQuantiles.size(); ++i) j[kQuantileNames[i]] = h.interpolated_quantile(kQuantiles[i]);
     return j;
 }
 }  // namespace
@@ -54,7 +55,19 @@ Recorder::Recorder(const Experiment& e)
 
 bool Recorder::measuring() const { return simgrid::s4u::Engine::get_clock() >= warmup_s_; }
 
-void Recorder::completion(int mix, double latency_s, bool ok, ErrorKind why) {
+void Recorder::charge_failure(const void* origin) {
+    bool charged = false;
+    if (origin) {
+        for (Window* w : open_)
+            if (std::find(w->targets.begin(), w->targets.end(), origin) != w->targets.end()) ++w->charged, charged = true;
+        if (!charged)
+            for (Window* w : open_)
+                if (w->targets.empty()) ++w->charged, charged = true;
+    }
+    if (!charged) ++open_[split_turn_++ % open_.size()]->charged;
+}
+
+void Recorder::completion(int mix, double latency_s, bool ok, ErrorKind why, const void* fault_origin) {
     --in_flight_;
     ++total_completed_;
     if (ok) {
@@ -71,6 +84,7 @@ void Recorder::completion(int mix, double latency_s, bool ok, ErrorKind why) {
             ++w->errors;
         }
     }
+    if (!ok && !open_.empty()) [[unlikely]] charge_failure(fault_origin);
     // Availability counts every finished request; latency SLIs judge successful ones only
     // (a fast error is not a good request, and it is already charged to availability).
     for (std::size_t i = 0; i < sli_.size(); ++i) {
@@ -197,7 +211,7 @@ void Recorder::close_interval(double t_end) {
     errors_s_.push_back(static_cast<double>(errors) / interval_s_);
     in_flight_s_.push_back(static_cast<double>(in_flight_));
     mean_s_.push_back(cur_.latency.mean());  // per-interval means are the batches of batch means
-    for (std::size_t i = 0; i < kQuantiles.size(); ++i) quantiles_s_[i].push_back(cur_.latency.quantile(kQuantiles[i]));
+    for (std::size_t i = 0; i < kQuantiles.size(); ++i) quantiles_s_[i].push_back(cur_.latency.interpolated_quantile(kQuantiles[i]));
     for (std::size_t i = 0; i < probes_.size(); ++i) {
         const Probe& p = probes_[i];
         const double busy = p.busy_s();
@@ -206,8 +220,15 @@ void Recorder::close_interval(double t_end) {
         const int servers = p.servers_now ? p.servers_now() : p.servers;
         utilisation_s_[p.service].push_back(ratio(delta, interval_s_ * servers));
         depth_s_[p.service].push_back(static_cast<double>(p.depth()));
+        double occupied_delta = 0;
+        if (p.occupied_s) {
+            const double occupied = p.occupied_s();
+            occupied_delta = occupied - last_occupied_[i];
+            last_occupied_[i] = occupied;
+        }
         if (start >= warmup_s_ - 1e-9) {
             busy_after_warmup_[p.service] += delta;
+            if (p.occupied_s) occupied_after_warmup_[p.service] += occupied_delta;
             if (p.servers_now) capacity_after_warmup_[p.service] += interval_s_ * servers;
         }
 
@@ -281,6 +302,11 @@ nlohmann::json Recorder::summary() const {
                            {"kind", p.kind},
                            {"servers", p.servers},
                            {"utilisation", ratio(it == busy_after_warmup_.end() ? 0 : it->second, capacity_s)}};
+        if (p.occupied_s) {  // busy workers / workers: above utilisation when workers wait for shared cores
+            const auto occ = occupied_after_warmup_.find(p.service);
+            const double workers_s = p.servers_now && p.servers > 0 ? capacity_s * p.workers / p.servers : measured_s * p.workers;
+            svc["worker_occupancy"] = ratio(occ == occupied_after_warmup_.end() ? 0 : occ->second, workers_s);
+        }
         if (p.instance_busy_s) {
             const auto now = p.instance_busy_s();
             const auto snap = instance_busy_at_warmup_.find(p.service);

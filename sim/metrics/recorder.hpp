@@ -43,13 +43,19 @@ public:
         std::vector<int> instance_servers;
         // Servers now, when they change during the run (autoscaling); else `servers` is used.
         std::function<int()> servers_now;
+        // Node services: cumulative worker-occupied seconds and the number of workers, for
+        // summary.services[].worker_occupancy (utilisation counts CPU time instead).
+        std::function<double()> occupied_s = {};
+        int workers = 0;
     };
 
     Recorder(const Experiment& e);
-    void add_probe(Probe p) { probes_.push_back(std::move(p)); last_busy_.push_back(0); }
+    void add_probe(Probe p) { probes_.push_back(std::move(p)); last_busy_.push_back(0); last_occupied_.push_back(0); }
 
     void arrival() { ++cur_.arrivals; ++in_flight_; }
-    void completion(int mix_index, double latency_s, bool ok, ErrorKind why);
+    // `fault_origin`: the last instance where a fault hit the request (nullptr: none), to charge
+    // its failure to the right fault when several are active.
+    void completion(int mix_index, double latency_s, bool ok, ErrorKind why, const void* fault_origin = nullptr);
     void cache_lookup(const std::string& cache, bool hit);
     void pool_wait(const std::string& database, double wait_s, bool timed_out);
     void publish(const std::string& queue, bool accepted);
@@ -99,11 +105,17 @@ public:
     [[nodiscard]] nlohmann::json versions_json() const;
 
     // Chaos: successful latencies and errors of requests finishing while a fault is active.
+    // `charged`: the failures attributed to this fault when faults overlap (docs/chaos.md): a
+    // failure goes to the active faults that hit the instance it came from; if none did, to the
+    // active network-wide faults (no instances); without a known origin, or matching neither,
+    // the active faults take such failures in turn (an even split).
     struct Window {
-        std::uint64_t ok = 0, errors = 0;
+        std::uint64_t ok = 0, errors = 0, charged = 0;
         LatencyHistogram latency;
+        std::vector<const void*> targets;  // the instances the fault hit (none: a network fault)
     };
     std::size_t open_window();
+    void set_window_targets(std::size_t id, std::vector<const void*> targets) { windows_[id]->targets = std::move(targets); }
     void close_window(std::size_t id);
     [[nodiscard]] const Window& window(std::size_t id) const { return *windows_[id]; }
 
@@ -148,7 +160,8 @@ private:
     std::map<std::string, PoolCounts> pools_;
     std::map<std::string, QueueCounts> queues_;
     LimitCounts limits_;
-    std::map<std::string, double> busy_after_warmup_;
+    std::map<std::string, double> busy_after_warmup_, occupied_after_warmup_;
+    std::vector<double> last_occupied_;
     std::map<std::string, std::vector<double>> instance_busy_at_warmup_;  // snapshot when measuring starts
     double instance_snapshot_s_ = -1;
     // series
@@ -187,6 +200,8 @@ private:
     [[nodiscard]] nlohmann::json version_series() const;
     std::vector<std::unique_ptr<Window>> windows_;
     std::vector<Window*> open_;  // empty unless a fault is active: no cost per request otherwise
+    std::uint64_t split_turn_ = 0;
+    void charge_failure(const void* origin);
     [[nodiscard]] bool measuring() const;
 };
 

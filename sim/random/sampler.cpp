@@ -19,9 +19,6 @@ std::uint64_t mix64(std::uint64_t z) {  // splitmix64 finaliser: a bijection wit
     return z ^ (z >> 31);
 }
 
-// Uniform in [0, 1) from the 53 high bits: every value is an exact multiple of 2^-53.
-double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
 // Standard normal by Box–Muller. The second variate is dropped because operator() is const
 // (no cached state): the draw sequence then depends only on the engine, not on call history.
 double standard_normal(Rng& rng) {
@@ -31,6 +28,20 @@ double standard_normal(Rng& rng) {
 }
 
 }  // namespace
+
+// Uniform in [0, 1) from the 53 high bits: every value is an exact multiple of 2^-53.
+double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+std::uint64_t uniform_below(Rng& rng, std::uint64_t n) {
+    if (n <= 1) return 0;
+    const std::uint64_t reject_below = (0 - n) % n;  // = 2^64 mod n
+    std::uint64_t r;
+    do r = rng();
+    while (r < reject_below);
+    return r % n;
+}
+
+double exponential(Rng& rng, double rate_per_s) { return -std::log1p(-uniform01(rng)) / rate_per_s; }  // 1-u in (0, 1]
 
 std::uint64_t stream_seed(std::uint64_t run_seed, std::uint64_t stream_id) {
     // Two splitmix64 steps. For a fixed run seed, stream -> seed is a bijection (odd multiplier,
@@ -150,12 +161,7 @@ ZipfSampler::ZipfSampler(double alpha, std::uint64_t n) : alpha_(alpha), n_(n), 
 
 std::uint64_t ZipfSampler::operator()(Rng& rng) const {
     if (alpha_ == 0) {
-        // Unbiased uniform on [0, n) by rejecting the top (2^64 mod n) engine outputs.
-        const std::uint64_t reject_below = (0 - n_) % n_;  // = 2^64 mod n
-        std::uint64_t r;
-        do r = rng();
-        while (r < reject_below);
-        return r % n_ + 1;
+        return uniform_below(rng, n_) + 1;
     }
     const double n = static_cast<double>(n_);
     for (;;) {

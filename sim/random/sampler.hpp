@@ -15,6 +15,17 @@ using Rng = std::mt19937_64;
 // splitmix64 of (seed, stream): independent, reproducible seeds for per-component streams.
 std::uint64_t stream_seed(std::uint64_t run_seed, std::uint64_t stream_id);
 
+// The simulator's elementary draws, written out here (never <random>'s distributions, whose
+// algorithms differ between standard libraries; tests/sim/no_std_distributions.cmake guards it).
+// Uniform in [0, 1), a multiple of 2^-53.
+double uniform01(Rng& rng);
+// Uniform in [lo, hi).
+inline double uniform(Rng& rng, double lo, double hi) { return lo + (hi - lo) * uniform01(rng); }
+// Uniform integer in [0, n), unbiased (rejection of the engine's top 2^64 mod n outputs); n >= 1.
+std::uint64_t uniform_below(Rng& rng, std::uint64_t n);
+// Exponential with rate `rate_per_s` (mean 1 / rate), by inversion.
+double exponential(Rng& rng, double rate_per_s);
+
 // Samples a model Distribution: exponential(mean), deterministic, lognormal(mean, cv),
 // gamma(mean, cv), empirical(values, weights). Precomputes what it can.
 class DistributionSampler {

@@ -90,7 +90,7 @@ ErrorKind Runtime::policy_gate(EdgeState& st, std::uint64_t& generation) {
     if (st.throttle) {
         const double p = st.throttle->reject_probability(Kernel::now());
         st.throttle->request(Kernel::now());
-        if (p > 0 && std::uniform_real_distribution<double>(0, 1)(policy_rng_) < p) {
+        if (p > 0 && uniform01(policy_rng_) < p) {
             rec_.edge(st.edge, Recorder::EdgeEvent::throttled);
             return ErrorKind::throttled;
         }

@@ -5,8 +5,6 @@
 
 namespace stacksim::sim {
 namespace {
-// Uniform in [0, 1) from 53 random bits: our own draw, identical across standard libraries.
-double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 constexpr int kBudgetBuckets = 10;
 constexpr int kThrottleBuckets = 20;
 }  // namespace

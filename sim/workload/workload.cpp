@@ -70,7 +70,7 @@ void Workload::start() {
         return;
     }
     if (w_.arrivals == stacksim::Workload::Arrivals::mmpp) {
-        next_switch_ = std::exponential_distribution<double>(1 / w_.calm_mean_s)(rng_);
+        next_switch_ = exponential(rng_, 1 / w_.calm_mean_s);
     }
     next_open_arrival();
 }
@@ -78,11 +78,11 @@ void Workload::start() {
 void Workload::emit(std::function<void()> on_finish) {
     auto* req = runtime_.new_request();
     req->id = next_id_++;
-    const double u = std::uniform_real_distribution<double>(0, 1)(rng_);
+    const double u = uniform01(rng_);
     req->mix_index = static_cast<int>(std::min<std::size_t>(
         static_cast<std::size_t>(std::upper_bound(mix_cdf_.begin(), mix_cdf_.end(), u * mix_cdf_.back()) - mix_cdf_.begin()),
         mix_cdf_.size() - 1));
-    req->session = w_.sessions > 0 ? std::uniform_int_distribution<std::uint64_t>(0, static_cast<std::uint64_t>(w_.sessions) - 1)(rng_)
+    req->session = w_.sessions > 0 ? uniform_below(rng_, static_cast<std::uint64_t>(w_.sessions))
                                    : req->id;
     req->start_s = Kernel::now();
     req->on_finish = std::move(on_finish);
@@ -104,23 +104,23 @@ void Workload::next_open_arrival() {
         // Poisson within a state; the exponential is memoryless, so redraw after a switch.
         while (true) {
             const double r = burst_ ? w_.burst_rate_per_s : rate_at(now);
-            const double gap = r > 0 ? std::exponential_distribution<double>(r)(rng_) : std::numeric_limits<double>::infinity();
+            const double gap = r > 0 ? exponential(rng_, r) : std::numeric_limits<double>::infinity();
             if (next + gap < next_switch_) {
                 next += gap;
                 break;
             }
             next = next_switch_;
             burst_ = !burst_;
-            next_switch_ += std::exponential_distribution<double>(1 / (burst_ ? w_.burst_mean_s : w_.calm_mean_s))(rng_);
+            next_switch_ += exponential(rng_, 1 / (burst_ ? w_.burst_mean_s : w_.calm_mean_s));
             if (next >= kernel_.end()) return;
         }
     } else {
         // Non-homogeneous Poisson by thinning (Lewis & Shedler) under the peak rate.
         const double peak = std::max(w_.peak_rate_per_s(), 1e-12);
         do {
-            next += std::exponential_distribution<double>(peak)(rng_);
+            next += exponential(rng_, peak);
             if (next >= kernel_.end()) return;
-        } while (std::uniform_real_distribution<double>(0, 1)(rng_) * peak > rate_at(next));
+        } while (uniform01(rng_) * peak > rate_at(next));
     }
     kernel_.after(next - now, [this] {
         emit({});
