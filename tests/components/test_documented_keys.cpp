@@ -14,8 +14,8 @@ namespace {
 
 // `services` of a one-zone topology with a zero-latency network unless `network` is given.
 std::string stack(const std::string& services, const std::string& workload, const std::string& extra = "",
-                  const std::string& topology_extra = "") {
-    return R"({"duration": "10s", "interval": "1s", )" + extra + R"( "topology": {"zones": ["a", "b"], )" + topology_extra +
+                  const std::string& topology_extra = "", const std::string& duration = "10s") {
+    return R"({"duration": ")" + duration + R"(", "interval": "1s", )" + extra + R"( "topology": {"zones": ["a", "b"], )" + topology_extra +
            R"( "services": )" + services + R"(}, "workload": )" + workload + "}";
 }
 const std::string kZeroNetwork = R"("network": {"intra_zone": {"latency": "0", "bandwidth": "1000Tbps"},
@@ -203,7 +203,7 @@ TEST(DocumentedKeyEffects, CacheThreadsCapacityAndValueSize) {
         return simulate_in_child(stack(services(app(R"([{"cache": "c", "keys": 1000, "value_size": ")" + value_size + R"("}])"), R"(,
             "c": {"kind": "cache", "machine": "r6i.large", "zones": ["a"], "capacity": "200KiB", "threads": )") + threads + R"(,
                   "op_time": {"dist": "deterministic", "mean": "1ms"}}})",
-                                       open("app", "400/s"), R"("warmup": "5s", "duration": "40s",)", kZeroNetwork),
+                                       open("app", "400/s"), R"("warmup": "5s", )", kZeroNetwork, "40s"),
                                  3, "keys");
     };
     auto hit_ratio = [](const json& doc) { return doc["summary"]["caches"][0]["hit_ratio"].get<double>(); };
@@ -287,7 +287,7 @@ TEST(DocumentedKeyEffects, ExternalConcurrencyQueuesCalls) {
     auto run = [](const std::string& more) {
         return simulate_in_child(stack(services(app(R"([{"call": "x"}])"), R"(, "x": {"kind": "external",
                                            "latency": {"dist": "deterministic", "mean": "10ms"})" + more + "}}"),
-                                       open("app", "50/s"), R"("duration": "200s",)", kZeroNetwork),
+                                       open("app", "50/s"), "", kZeroNetwork, "200s"),
                                  3, "keys");
     };
     EXPECT_NEAR(mean_latency(run("")), 0.010, 1e-6);
@@ -308,7 +308,7 @@ TEST(DocumentedKeyEffects, HedgeBudgetCapsTheCopies) {
     auto run = [](const std::string& budget) {
         return simulate_in_child(stack(services(app(R"([{"call": "x", "resilience": {"hedge": {"delay": "5ms")" + budget + R"(}}}])"),
                                                 R"(, "x": {"kind": "external", "latency": "10ms"}})"),
-                                       open("app", "200/s"), R"("duration": "30s",)", kZeroNetwork),
+                                       open("app", "200/s"), "", kZeroNetwork, "30s"),
                                  3, "keys");
     };
     auto extra = [](const json& doc) {
@@ -328,8 +328,8 @@ TEST(DocumentedKeyEffects, MaxEjectionTimeCapsRepeatedEjections) {
                                                "max_ejection_percent": "25%"}},
                  "app": {"kind": "node_service", "machine": "c6i.large", "zones": ["a"], "replicas": 4,
                          "endpoints": {"e": {"steps": [{"cpu": "1ms"}]}}}})",
-              open("lb", "400/s"), R"("duration": "40s", "chaos": [{"fault": "instance_crash", "target": "app", "fraction": "25%", "at": "5s", "for": "35s"}],)",
-              kZeroNetwork),
+              open("lb", "400/s"), R"("chaos": [{"fault": "instance_crash", "target": "app", "fraction": "25%", "at": "5s", "for": "35s"}],)",
+              kZeroNetwork, "40s"),
         3, "keys");
     std::vector<double> ejections;
     for (const json& e : doc["control"]["events"])
@@ -347,7 +347,7 @@ TEST(DocumentedKeyEffects, RetryBudgetMinimumRate) {
         return simulate_in_child(stack(services(app(R"([{"call": "x", "resilience": {"retry": {"max_attempts": 2, "base": "1ms",
                                                       "budget": {"ratio": 0, "min_per_s": )" + floor + R"(}}}}])"),
                                                 R"(, "x": {"kind": "external", "latency": "1ms", "error_rate": "100%"}})"),
-                                       open("app", "200/s"), R"("duration": "30s",)", kZeroNetwork),
+                                       open("app", "200/s"), "", kZeroNetwork, "30s"),
                                  3, "keys");
     };
     auto retries_per_s = [](const json& doc) { return edge_to(doc, "x").value("retries", 0.0) / 30; };
@@ -366,8 +366,8 @@ TEST(DocumentedKeyEffects, BreakerSlidingWindowCountsCallsOrSeconds) {
                                R"(, "failure_rate_threshold": "50%", "wait_in_open": "60s"}}}])"),
                            R"(, "x": {"kind": "external", "latency": "1ms"}})"),
                   open("app", "20/s", R"(, "arrivals": "constant")"),
-                  R"("duration": "15s", "chaos": [{"fault": "dependency_errors", "target": "x", "at": "5s", "for": "10s", "error_rate": 1.0}],)",
-                  kZeroNetwork),
+                  R"("chaos": [{"fault": "dependency_errors", "target": "x", "at": "5s", "for": "10s", "error_rate": 1.0}],)",
+                  kZeroNetwork, "15s"),
             3, "keys");
         const json& breakers = doc["summary"]["resilience"]["breakers"];
         EXPECT_EQ(breakers.size(), 1u);
@@ -389,7 +389,7 @@ TEST(DocumentedKeyEffects, AutoscalingDrainTimeoutBoundsTheScaleInDrain) {
                                R"(, "replicas": 2, "autoscaling": {"min": 1, "max": 2, "target_utilisation": "50%", "sync_period": "5s",
                                   "drain_timeout": ")" + drain + R"(", "scale_down": {"stabilization_window": "0s"}})"),
                            R"(, "x": {"kind": "external", "latency": {"dist": "deterministic", "mean": "3s"}}})"),
-                  open("app", "20/s"), R"("duration": "20s",)", kZeroNetwork),
+                  open("app", "20/s"), "", kZeroNetwork, "20s"),
             3, "keys");
     };
     const json cut = run("100ms"), patient = run("10s");
