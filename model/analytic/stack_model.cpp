@@ -58,6 +58,7 @@ struct Feed {
     double rate = 0;
     const Service* lb = nullptr;  // the load balancer in front; nullptr = direct or queue
     bool from_queue = false;
+    int slot_concurrency = 0;     // from_queue: messages a consumer worker holds at once
 };
 
 struct Station {
@@ -276,7 +277,7 @@ private:
                         st.add(rate, q.publish_time, 1 / st.speed);
                         if (Station* slots = find_station(b.queue, "consumer slots")) slots->sum_rate += rate;
                         if (Station* loop = find_station(q.consumer_service, "event loop"))
-                            loop->feeds.push_back({rate, nullptr, true});
+                            loop->feeds.push_back({rate, nullptr, true, q.consumer_concurrency});
                     } else if constexpr (std::is_same_v<B, BranchStep>) {
                         for (const Branch& br : b.branches) load(br.steps, self, rate * br.probability, user);
                     }
@@ -420,6 +421,18 @@ private:
         StationReport& s = st.rep;
         const double mu = 1 / s.mean_service_s, cs2 = s.service_scv;
         const double lambda_w = st.sum_rate / s.servers;  // per worker
+        bool one_message_each = !st.feeds.empty();
+        for (const Feed& f : st.feeds) one_message_each = one_message_each && f.from_queue && f.slot_concurrency == 1;
+        if (one_message_each) {
+            // Fed only by consumer slots of one message per worker: a worker never has two
+            // messages, so its loop never queues (the backlog waits at the slots instead).
+            StationResult q;
+            q.utilisation = lambda_w / mu;
+            q.stable = q.utilisation < 1;
+            apply(st, q);
+            s.formula = "no queue (one message per worker)";
+            return;
+        }
         if (st.capacity > 0) {
             apply(st, mmck(lambda_w, mu, 1, st.capacity));
             return;
