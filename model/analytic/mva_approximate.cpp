@@ -1,5 +1,6 @@
-// Approximate MVA for large populations (Bard 1979, Schweitzer 1979) with Seidmann's
-// multi-server approximation (Seidmann, Schweitzer & Shalev-Oren 1987). See mva.hpp.
+// MVA for large populations: Seidmann's multi-server approximation (Seidmann, Schweitzer &
+// Shalev-Oren 1987) under the exact recursion, or under Bard–Schweitzer (Bard 1979,
+// Schweitzer 1979) whose cost does not grow with the population. See mva.hpp.
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -15,9 +16,51 @@ double mva_exact_cost(const std::vector<MvaStation>& stations, int users) {
     return static_cast<double>(users) * (static_cast<double>(stations.size()) + multi_servers * (1 + multi));
 }
 
+double mva_seidmann_cost(const std::vector<MvaStation>& stations, int users) {
+    double multi = 0;
+    for (const auto& s : stations) multi += s.servers > 1 && s.servers < users;
+    return static_cast<double>(users) * (static_cast<double>(stations.size()) + multi);
+}
+
 MvaResult mva_solve(const std::vector<MvaStation>& stations, int users, double think_s) {
-    return mva_exact_cost(stations, users) <= kMvaExactMaxCost ? mva_exact(stations, users, think_s)
-                                                               : mva_approximate(stations, users, think_s);
+    if (mva_exact_cost(stations, users) <= kMvaExactMaxCost) return mva_exact(stations, users, think_s);
+    if (mva_seidmann_cost(stations, users) <= kMvaSeidmannMaxCost) return mva_seidmann(stations, users, think_s);
+    return mva_approximate(stations, users, think_s);
+}
+
+MvaResult mva_seidmann(const std::vector<MvaStation>& stations, int users, double think_s) {
+    // Split every multi-server station into its queueing part and its delay part, solve
+    // exactly (single servers and delays only), and fold the parts back together.
+    std::vector<MvaStation> split;
+    std::vector<std::size_t> owner;
+    for (std::size_t k = 0; k < stations.size(); ++k) {
+        const auto& s = stations[k];
+        if (s.servers > 1 && s.servers < users && s.demand_s > 0) {
+            split.push_back({s.name, s.demand_s / s.servers, 1});
+            split.push_back({s.name, s.demand_s - s.demand_s / s.servers, 0});
+            owner.push_back(k);
+            owner.push_back(k);
+        } else {
+            split.push_back(s);
+            owner.push_back(k);
+        }
+    }
+    const MvaResult parts = mva_exact(split, users, think_s);
+    MvaResult out;
+    out.method = "Seidmann";
+    out.iterations = parts.iterations;
+    out.throughput = parts.throughput;
+    out.response_s = parts.response_s;
+    out.residence_s.assign(stations.size(), 0.0);
+    out.queue_length.assign(stations.size(), 0.0);
+    out.utilisation.assign(stations.size(), 0.0);
+    for (std::size_t i = 0; i < split.size(); ++i) {
+        out.residence_s[owner[i]] += parts.residence_s[i];
+        out.queue_length[owner[i]] += parts.queue_length[i];
+    }
+    for (std::size_t k = 0; k < stations.size(); ++k)
+        out.utilisation[k] = stations[k].servers > 0 ? out.throughput * stations[k].demand_s / stations[k].servers : 0;
+    return out;
 }
 
 MvaResult mva_approximate(const std::vector<MvaStation>& stations, int users, double think_s) {
@@ -40,7 +83,7 @@ MvaResult mva_approximate(const std::vector<MvaStation>& stations, int users, do
         }
     }
     MvaResult out;
-    out.method = "approximate (Bard-Schweitzer, Seidmann)";
+    out.method = "Bard-Schweitzer";
     out.residence_s.assign(m, 0.0);
     out.queue_length.assign(m, 0.0);
     out.utilisation.assign(m, 0.0);

@@ -714,8 +714,9 @@ private:
         r.closed_think_s = w.think_time.mean_s;
         r.mean_response_s = mva.response_s;
         r.closed_mva_method = mva.method;
-        r.notes.push_back(fmt::format("closed workload: throughput, per-station waits and endpoint times by {} MVA ({} users)",
-                                      mva.method, w.users));
+        r.notes.push_back(fmt::format("closed workload: throughput, per-station waits and endpoint times by {} MVA ({} users{})",
+                                      mva.method, w.users,
+                                      r.closed_mva_method == "exact" ? "" : "; error bounds in docs/analytic-model.md"));
     }
 
     // Mean response over the mix with every wait set to zero (the delay part of the path).
@@ -739,7 +740,8 @@ private:
     void finish(AnalyticReport& r) {
         const bool closed = e_.workload.type == Workload::Type::closed;
         r.experiment = e_.name;
-        r.workload_model = closed ? (r.closed_mva_method == std::string("exact") ? "closed (exact MVA)" : "closed (approximate MVA)")
+        r.workload_model = closed ? (r.closed_mva_method == "exact" ? std::string("closed (exact MVA)")
+                                                                    : "closed (" + r.closed_mva_method + " approximate MVA)")
                                   : "open (traffic equations, M/G/c stations)";
         memo_.clear();
         std::vector<std::pair<double, Moments>> parts;
