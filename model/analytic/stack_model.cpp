@@ -116,6 +116,7 @@ private:
     std::map<const CacheStep*, double> hit_, l1_hit_, cache_rate_;
     std::map<const CacheStep*, std::string> cache_user_;
     std::map<const CallPolicy*, double> policy_rate_;  // calls per second under each bulkhead policy
+    bool sync_only_ = false;  // route/load follow only what a caller waits for (closed loops)
     std::vector<double> node_rate_;
     std::map<std::size_t, Moments> memo_;
 
@@ -227,6 +228,7 @@ private:
     void route(const Steps& steps, std::size_t from, double m, Eigen::MatrixXd& v) const {
         for (const Step& step : steps) {
             if (const auto* c = std::get_if<CallStep>(&step.body)) {
+                if (sync_only_ && c->async) continue;
                 const Service* target = t_.resolve(c->service);
                 if (target && target->kind == ServiceKind::node_service)
                     v(static_cast<Eigen::Index>(from),
@@ -234,6 +236,7 @@ private:
             } else if (const auto* k = std::get_if<CacheStep>(&step.body)) {
                 route(k->on_miss, from, m * miss_all(*k), v);
             } else if (const auto* p = std::get_if<PublishStep>(&step.body)) {
+                if (sync_only_) continue;
                 const QueueSpec& q = *t_.find(p->queue)->queue;
                 v(static_cast<Eigen::Index>(from),
                   static_cast<Eigen::Index>(node_index_.at({q.consumer_service, q.consumer_endpoint}))) += m;
@@ -254,6 +257,7 @@ private:
                         Station& st = station(self.name, "event loop");
                         st.add(rate, b.time, 1 / st.speed);
                     } else if constexpr (std::is_same_v<B, CallStep>) {
+                        if (sync_only_ && b.async) return;
                         load_chain(b.service, rate);
                         if (b.policy && b.policy->bulkhead) policy_rate_[b.policy.get()] += rate;
                     } else if constexpr (std::is_same_v<B, CacheStep>) {
@@ -272,6 +276,7 @@ private:
                         station(db.name, db_role(db, b.op)).add(rate, b.query, 1.0);
                         if (b.policy && b.policy->bulkhead) policy_rate_[b.policy.get()] += rate;
                     } else if constexpr (std::is_same_v<B, PublishStep>) {
+                        if (sync_only_) return;  // the broker's time still counts: steps_time has it
                         Station& st = station(b.queue, "broker");
                         const QueueSpec& q = *t_.find(b.queue)->queue;
                         st.add(rate, q.publish_time, 1 / st.speed);
@@ -327,6 +332,54 @@ private:
         }
     }
 
+    // Invocations per second of every endpoint: the traffic equations λ = λ0 + Vᵀλ.
+    Eigen::VectorXd node_rates(const Eigen::VectorXd& external) const {
+        const auto n = static_cast<Eigen::Index>(nodes_.size());
+        Eigen::MatrixXd v = Eigen::MatrixXd::Zero(n, n);
+        for (std::size_t i = 0; i < nodes_.size(); ++i) route(nodes_[i].second->steps, i, 1.0, v);
+        // Traffic equations λ = λ0 + Vᵀλ.
+        const Eigen::MatrixXd a = Eigen::MatrixXd::Identity(n, n) - v.transpose();
+        Eigen::FullPivLU<Eigen::MatrixXd> lu(a);
+        if (n > 0 && !lu.isInvertible())
+            throw AnalysisError("the traffic equations have no solution: async calls or queue consumers "
+                                "feed back into each other with certainty, so requests never finish");
+        Eigen::VectorXd lambda = n > 0 ? Eigen::VectorXd(lu.solve(external)) : Eigen::VectorXd();
+        for (Eigen::Index i = 0; i < n; ++i)
+            if (!std::isfinite(lambda(i)) || lambda(i) < -1e-9)
+                throw AnalysisError("the traffic equations diverge: a feedback loop of async calls or "
+                                    "queue consumers multiplies requests");
+        return lambda;
+    }
+
+    // Arrivals per second at every station from the work callers wait for (no async calls, no
+    // consumers): what a closed loop's users cycle through. Leaves the model as it was.
+    std::vector<double> sync_station_rates(double rate) {
+        const auto saved_stations = stations_;
+        const auto saved_caches = cache_rate_;
+        const auto saved_users = cache_user_;
+        const auto saved_policies = policy_rate_;
+        const auto saved_l1 = l1_hit_;
+        const Service* entry = t_.resolve(e_.workload.entry);
+        Eigen::VectorXd external = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(nodes_.size()));
+        for (const MixEntry& m : e_.workload.mix)
+            external(static_cast<Eigen::Index>(node_index_.at({entry->name, m.endpoint}))) += rate * m.weight;
+        sync_only_ = true;
+        const Eigen::VectorXd lambda = node_rates(external);
+        for (auto& st : stations_) st.sum_rate = st.sum_mean = st.sum_second = 0;
+        load_chain(e_.workload.entry, rate);
+        for (std::size_t i = 0; i < nodes_.size(); ++i)
+            load(nodes_[i].second->steps, *nodes_[i].first, std::max(0.0, lambda(static_cast<Eigen::Index>(i))), "");
+        sync_only_ = false;
+        std::vector<double> rates;
+        for (const Station& st : stations_) rates.push_back(st.sum_rate);
+        stations_ = saved_stations;
+        cache_rate_ = saved_caches;
+        cache_user_ = saved_users;
+        policy_rate_ = saved_policies;
+        l1_hit_ = saved_l1;
+        return rates;
+    }
+
     void solve_open(double rate, AnalyticReport& r) {
         const Service* entry = t_.resolve(e_.workload.entry);
         const auto n = static_cast<Eigen::Index>(nodes_.size());
@@ -338,19 +391,7 @@ private:
         // so a few fixed-point rounds converge (exactly one round when no TTL depends on rate).
         std::map<const CacheStep*, double> previous;
         for (int round = 0; round < 50; ++round) {
-            Eigen::MatrixXd v = Eigen::MatrixXd::Zero(n, n);
-            for (std::size_t i = 0; i < nodes_.size(); ++i) route(nodes_[i].second->steps, i, 1.0, v);
-            // Traffic equations λ = λ0 + Vᵀλ.
-            const Eigen::MatrixXd a = Eigen::MatrixXd::Identity(n, n) - v.transpose();
-            Eigen::FullPivLU<Eigen::MatrixXd> lu(a);
-            if (n > 0 && !lu.isInvertible())
-                throw AnalysisError("the traffic equations have no solution: async calls or queue consumers "
-                                         "feed back into each other with certainty, so requests never finish");
-            const Eigen::VectorXd lambda = n > 0 ? Eigen::VectorXd(lu.solve(external)) : Eigen::VectorXd();
-            for (Eigen::Index i = 0; i < n; ++i)
-                if (!std::isfinite(lambda(i)) || lambda(i) < -1e-9)
-                    throw AnalysisError("the traffic equations diverge: a feedback loop of async calls or "
-                                             "queue consumers multiplies requests");
+            const Eigen::VectorXd lambda = node_rates(external);
             node_rate_.assign(nodes_.size(), 0);
             for (auto& st : stations_) {
                 st.sum_rate = st.sum_mean = st.sum_second = 0;
@@ -665,17 +706,20 @@ private:
         const Workload& w = e_.workload;
         double x = r.offered_rate;
         MvaResult mva;
-        std::vector<Station*> in_mva;
+        std::vector<std::pair<std::size_t, double>> in_mva;  // station, visits per cycle
         for (int round = 0; round < 20; ++round) {
             std::vector<MvaStation> ms;
             in_mva.clear();
             double queueing_demand = 0;
-            for (Station& st : stations_) {
-                if (st.rep.servers == 0 || st.sum_rate <= 0 || st.consumer_of) continue;  // consumers are async
-                const double visits = st.sum_rate / r.offered_rate;
+            // Only what users wait for cycles with them; async work and consumers run beside.
+            const std::vector<double> sync = sync_station_rates(r.offered_rate);
+            for (std::size_t k = 0; k < stations_.size(); ++k) {
+                const Station& st = stations_[k];
+                if (st.rep.servers == 0 || sync[k] <= 0 || st.consumer_of) continue;
+                const double visits = sync[k] / r.offered_rate;
                 ms.push_back({st.rep.service + " " + st.rep.role, visits * st.rep.mean_service_s,
                               std::min(st.rep.servers, w.users)});
-                in_mva.push_back(&st);
+                in_mva.emplace_back(k, visits);
                 queueing_demand += ms.back().demand_s;
             }
             const double no_load = no_load_response();
@@ -695,19 +739,22 @@ private:
         // The open model at throughput x gave the demands; MVA gives every queueing station's
         // waits (a closed loop never overloads: its queues hold at most `users`).
         for (std::size_t k = 0; k < in_mva.size(); ++k) {
-            Station& st = *in_mva[k];
+            Station& st = stations_[in_mva[k].first];
             StationReport& s = st.rep;
-            const double visits = st.sum_rate / x;
+            const double visits = in_mva[k].second;
             const double per_visit = visits > 0 ? mva.residence_s[k] / visits : s.mean_service_s;
-            const double u = mva.utilisation[k];
+            // Busy share from every visit, async ones (consumers) included; the waits are the
+            // MVA's, which sees only the visits users wait for.
+            const double u = std::max(mva.utilisation[k], st.sum_rate * s.mean_service_s / s.servers);
             StationResult q;
             q.utilisation = u;
             q.mean_wait_s = std::max(0.0, per_visit - s.mean_service_s);
-            // Arrival theorem: an arrival sees the network with one user fewer; P(wait) is
-            // taken as the open M/M/c's at the same utilisation (P(busy) = ρ for one server).
+            // Shape of the wait: M/M/c's conditional wait given waiting, mean S/(c(1-ρ)), with
+            // P(wait) chosen to reproduce MVA's mean (for one server this is exactly ρ).
             const int c = std::min(s.servers, w.users);
-            q.p_wait = u >= 1 ? 1.0 : (c == 1 ? u : erlang_c(c * u, c));
+            q.p_wait = u >= 1 ? 1.0 : std::min(1.0, q.mean_wait_s * c * (1 - u) / s.mean_service_s);
             apply(st, q);
+            s.formula = fmt::format("{} MVA ({} server{})", mva.method, c, c > 1 ? "s" : "");
         }
         memo_.clear();
         r.closed_users = w.users;
