@@ -117,6 +117,7 @@ private:
     std::map<const CacheStep*, std::string> cache_user_;
     std::map<const CallPolicy*, double> policy_rate_;  // calls per second under each bulkhead policy
     bool sync_only_ = false;  // route/load follow only what a caller waits for (closed loops)
+    std::map<std::string, std::string> model_notes_;  // per station: conditions of the model used
     std::vector<double> node_rate_;
     std::map<std::size_t, Moments> memo_;
 
@@ -490,6 +491,9 @@ private:
             // Join-the-shortest-queue behaves like one shared queue (exact as instances grow).
             apply(st, ggc_allen_cunneen(st.sum_rate, s.mean_service_s, s.servers, 1.0, cs2));
             s.formula = "M/G/c (least connections ~ JSQ)";
+            model_notes_[s.service] = fmt::format(
+                "{}: least connections is modelled as one shared queue over its {} event loops, a lower bound on "
+                "its waits (the simulator's mean was 10-15 % higher at rho = 0.9)", s.service, s.servers);
             return;
         }
         if (single && algo == LbAlgorithm::power_of_two && st.dealt_to == 1 && s.servers == st.instances) {
@@ -498,6 +502,11 @@ private:
             sm.station.mean_wait_s *= g;
             apply(st, sm.station, sm.wait_second_moment * g * g);
             s.formula = "JSQ(2) supermarket (power of two)";
+            if (st.instances < 100)
+                model_notes_[s.service] = fmt::format(
+                    "{}: the power-of-two-choices model is exact for many instances; over {} it is optimistic (the "
+                    "simulator's mean was 8 % higher over 20 instances and 50 % over 4, at rho = 0.9)",
+                    s.service, st.instances);
             return;
         }
         // The arrival stream of one instance (its SCV), then of one worker: the cluster master
@@ -853,6 +862,21 @@ private:
         r.notes.push_back("p95/p99 fit a gamma distribution to each endpoint's mean and variance (sum of "
                           "independent per-hop waits and service times)");
         if (!r.stable) r.notes.push_back("overloaded: at least one station has utilisation >= 1; latencies are unbounded");
+        for (const Station& st : stations_) {
+            const StationReport& s = st.rep;
+            if (!st.consumer_of || s.utilisation < 1 || !std::isfinite(s.mean_service_s) || s.mean_service_s <= 0) continue;
+            // Consumers finish c/T messages per second; the rest piles up (or is rejected).
+            const double growth = s.arrival_rate - s.servers / s.mean_service_s;
+            const auto& q = *t_.find(s.service)->queue;
+            r.notes.push_back(fmt::format(
+                "queue {}: its {} consumer slots each hold a message for {:.3g} ms, so they finish {:.4g}/s of {:.4g}/s "
+                "published{}", s.service, s.servers, 1e3 * s.mean_service_s, s.servers / s.mean_service_s, s.arrival_rate,
+                q.max_depth ? fmt::format("; the backlog fills its max_depth of {} in about {:.3g} s, then {:.3g} % of "
+                                          "publishes are rejected", *q.max_depth, *q.max_depth / std::max(growth, 1e-12),
+                                          100 * s.p_block)
+                            : fmt::format("; the backlog grows by {:.4g} messages/s without bound", growth)));
+        }
+        for (const auto& [service, note] : model_notes_) r.notes.push_back(note);
         if (e_.workload.type == Workload::Type::open && e_.workload.peak_rate_per_s() > r.offered_rate * 1.0001) {
             const double peak = e_.workload.peak_rate_per_s();
             r.notes.push_back(fmt::format("the workload varies over time: this is the steady state at the mean rate; the "
