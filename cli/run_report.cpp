@@ -35,11 +35,12 @@ double max_instance_utilisation(const json& service) {
     return worst;
 }
 
-// Utilisation of a whole service in the analytic model: busy servers over all servers.
+// Utilisation of a whole service in the analytic model: busy servers over all servers. A
+// queue's consumer slots are the consumers' time, not the broker's (which the run measures).
 double analytic_utilisation(const json& analytic, const std::string& service) {
     double busy = 0, servers = 0;
     for (const auto& s : analytic.value("stations", json::array()))
-        if (s["service"] == service && s["servers"].get<int>() > 0) {
+        if (s["service"] == service && s["servers"].get<int>() > 0 && s.value("role", "") != "consumer slots") {
             busy += num(s["utilisation"]) * s["servers"].get<double>();
             servers += s["servers"].get<double>();
         }

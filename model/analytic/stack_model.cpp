@@ -487,7 +487,8 @@ private:
             if (f.lb) only_lb = f.lb;
         }
         const LbAlgorithm algo = single ? only_lb->lb->algorithm : LbAlgorithm::round_robin;
-        if (single && algo == LbAlgorithm::least_connections) {
+        const bool one_loop_per_instance = st.dealt_to == 1 && s.servers == st.instances;
+        if (single && algo == LbAlgorithm::least_connections && one_loop_per_instance) {
             // Join-the-shortest-queue behaves like one shared queue (exact as instances grow).
             apply(st, ggc_allen_cunneen(st.sum_rate, s.mean_service_s, s.servers, 1.0, cs2));
             s.formula = "M/G/c (least connections ~ JSQ)";
@@ -496,7 +497,7 @@ private:
                 "its waits (the simulator's mean was 10-15 % higher at rho = 0.9)", s.service, s.servers);
             return;
         }
-        if (single && algo == LbAlgorithm::power_of_two && st.dealt_to == 1 && s.servers == st.instances) {
+        if (single && algo == LbAlgorithm::power_of_two && one_loop_per_instance) {
             SupermarketResult sm = supermarket(lambda_w, mu, 2);
             const double g = (1 + cs2) / 2;  // general service: Kingman's factor on the wait
             sm.station.mean_wait_s *= g;
