@@ -232,6 +232,7 @@ TEST(AnalyticExact, ClosedLoopStationsAndEndpointsFollowMva) {
     EXPECT_NEAR(r.mean_response_s, m.r[0] + m.r[1], kTwoPercent * (m.r[0] + m.r[1]));
     EXPECT_TRUE(std::isfinite(r.endpoints[0].p99_s));
     EXPECT_GT(r.endpoints[0].p99_s, r.endpoints[0].mean_s);
+    EXPECT_EQ(analytic::to_json(r)["closed"]["mva_method"], "exact");
 }
 
 TEST(AnalyticExact, NearlyDeterministicLatencyHasQuantiles) {
