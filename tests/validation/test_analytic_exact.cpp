@@ -321,3 +321,24 @@ TEST(AnalyticExact, QueueBlockingSimulatorAgreesWithMMcK) {
     const auto model = analytic::analyze(load(text));
     EXPECT_NEAR(1 - model.availability, exact, kTwoPercent * exact);
 }
+
+TEST(AnalyticExact, ClosedLoopSimulatorAgreesWithMvaPerStation) {
+    // Same stack as ClosedLoopStationsAndEndpointsFollowMva, simulated: throughput, response
+    // time and each service's utilisation against exact MVA (and so against `analyze`).
+    const std::string services = node("app", 1, 1, R"([{"cpu": "10ms"}, {"call": "back", "endpoint": "e"}])") + "," +
+                                 node("back", 1, 1, R"([{"cpu": "5ms"}])");
+    const std::string text = experiment_json(services, R"("type": "closed", "users": 20, "think_time": "100ms")", "app",
+                                             "1500s", "50s", "25s");
+    const json doc = test_support::simulate_in_child(text, 7, "analytic_exact");
+    const Mva m = exact_mva({0.010, 0.005}, 20, 0.100);
+    const Estimate x = batch_means(doc, "completed_rps", 50), w = batch_means(doc, "mean_s", 50);
+    EXPECT_NEAR(x.mean, m.x, x.half_width) << "simulated " << x.mean << " ± " << x.half_width;
+    EXPECT_NEAR(w.mean, m.r[0] + m.r[1], w.half_width) << "simulated " << w.mean << " ± " << w.half_width;
+    EXPECT_LT(w.half_width, 0.1 * w.mean) << "the run is too short to discriminate";
+    for (const auto& s : doc["summary"]["services"]) {
+        const double d = s["service"] == "app" ? 0.010 : 0.005;
+        EXPECT_NEAR(s["utilisation"].get<double>(), m.x * d, 0.02) << s["service"];
+    }
+    const auto model = analytic::analyze(load(text));
+    EXPECT_NEAR(model.endpoints[0].mean_s, w.mean, w.half_width + kTwoPercent * w.mean);
+}
