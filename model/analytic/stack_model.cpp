@@ -494,7 +494,7 @@ private:
             s.formula = "M/G/c (least connections ~ JSQ)";
             model_notes_[s.service] = fmt::format(
                 "{}: least connections is modelled as one shared queue over its {} event loops, a lower bound on "
-                "its waits (the simulator's mean was 10-15 % higher at rho = 0.9)", s.service, s.servers);
+                "its waits (the simulator's mean was 10-16 % higher at rho = 0.9)", s.service, s.servers);
             return;
         }
         if (single && algo == LbAlgorithm::power_of_two && one_loop_per_instance) {
@@ -620,15 +620,15 @@ private:
 
     // A bulkhead lets `max_concurrent` attempts per calling instance through and fails the
     // rest at once: an M/G/c/c loss system, whose blocking is Erlang B for any call duration.
-    Moments bulkhead(const CallPolicy* policy, const Service& self, const Moments& call) const {
-        if (!policy || !policy->bulkhead || !std::isfinite(call.mean)) return call;
+    Moments bulkhead(const CallPolicy* policy, const Service& self, const Moments& attempt) const {
+        if (!policy || !policy->bulkhead || !std::isfinite(attempt.mean)) return attempt;
         const auto it = policy_rate_.find(policy);
-        if (it == policy_rate_.end() || it->second <= 0) return call;
+        if (it == policy_rate_.end() || it->second <= 0) return attempt;
         const double per_instance = it->second / std::max(1, self.replicas);
-        const double blocked = erlang_b(per_instance * call.mean, std::max(1, *policy->bulkhead));
+        const double blocked = erlang_b(per_instance * attempt.mean, std::max(1, *policy->bulkhead));
         // Blocked attempts fail at once and take no time.
-        Moments m = maybe(1 - blocked, call);
-        m.fail = 1 - (1 - blocked) * (1 - call.fail);
+        Moments m = maybe(1 - blocked, attempt);
+        m.fail = 1 - (1 - blocked) * (1 - attempt.fail);
         return m;
     }
 
