@@ -836,7 +836,9 @@ private:
         Station* bottleneck = nullptr;
         for (Station& st : stations_) {
             r.stations.push_back(st.rep);
-            if (st.rep.servers > 0 && st.rep.utilisation > worst) worst = st.rep.utilisation, bottleneck = &st;
+            // An infinite ρ (consumer slots behind an overloaded dependency) names no rate: skip it.
+            if (st.rep.servers > 0 && std::isfinite(st.rep.utilisation) && st.rep.utilisation > worst)
+                worst = st.rep.utilisation, bottleneck = &st;
         }
         if (bottleneck) {
             r.bottleneck = bottleneck->rep.service + " (" + bottleneck->rep.role + ")";
