@@ -181,6 +181,24 @@ TEST(AnalyticExact, ConsumerSlotsAreHeldForTheMessagesWholeTime) {
     EXPECT_FALSE(over.stable);
     EXPECT_GE(station(over, "q", "consumer slots").utilisation, 1.0);
     EXPECT_EQ(over.bottleneck, "q (consumer slots)");
+    // The note gives the backlog's growth: 50/s published, 2 / 51 ms ≈ 39/s consumed.
+    bool growth = false;
+    for (const auto& n : over.notes) growth = growth || n.find("grows by 10.") != std::string::npos;
+    EXPECT_TRUE(growth);
+}
+
+TEST(AnalyticExact, ConsumersBehindAnOverloadedDatabaseDoNotHideTheBottleneck) {
+    // The consumers' database is overloaded (ρ = 1.2), so their slot time is unbounded: the
+    // database is the bottleneck and the saturation rate is finite (50/s at ρ = 1).
+    const std::string services =
+        node("app", 1, 1, R"([{"publish": "q"}])") + "," +
+        node("worker", 4, 1, R"([{"db": "db", "op": "write", "query": "20ms"}])") +
+        R"(, "db": {"kind": "database", "machine": "r6i.large", "concurrency": 1},
+             "q": {"kind": "queue", "machine": "m6i.large", "consumer": {"service": "worker", "endpoint": "e"}})";
+    const auto r = analytic::analyze(load(experiment_json(services, R"("type": "open", "rate": "60/s")", "app")));
+    EXPECT_FALSE(r.stable);
+    EXPECT_EQ(r.bottleneck, "db (primary)");
+    EXPECT_NEAR(r.saturation_rate, 50, 1e-6);
 }
 
 TEST(AnalyticExact, BulkheadIsAnErlangLossSystem) {
