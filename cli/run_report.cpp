@@ -21,16 +21,26 @@ std::string dur(const json& v) { return v.is_number() ? units::format_duration(v
 double num(const json& v) { return v.is_number() ? v.get<double>() : kNaN; }
 
 // The analytic estimate disagrees when it is off by more than 15 % and by a visible amount.
-std::string flag(double sim, double model, double visible) {
-    if (!std::isfinite(sim) || !std::isfinite(model)) return "";
-    return std::abs(sim - model) > std::max(0.15 * std::abs(model), visible) ? "  <- differs" : "";
+bool differs(double sim, double model, double visible) {
+    if (!std::isfinite(sim) || !std::isfinite(model)) return false;
+    return std::abs(sim - model) > std::max(0.15 * std::abs(model), visible);
+}
+std::string flag(double sim, double model, double visible) { return differs(sim, model, visible) ? "  <- differs" : ""; }
+
+// Busiest instance of a service (a saturated replica hides behind a moderate mean).
+double max_instance_utilisation(const json& service) {
+    double worst = kNaN;
+    for (const auto& u : service.value("instance_utilisation", json::array()))
+        if (u.is_number() && !(u.get<double>() <= worst)) worst = u.get<double>();
+    return worst;
 }
 
-// Utilisation of a whole service in the analytic model: busy servers over all servers.
+// Utilisation of a whole service in the analytic model: busy servers over all servers. A
+// queue's consumer slots are the consumers' time, not the broker's (which the run measures).
 double analytic_utilisation(const json& analytic, const std::string& service) {
     double busy = 0, servers = 0;
     for (const auto& s : analytic.value("stations", json::array()))
-        if (s["service"] == service && s["servers"].get<int>() > 0) {
+        if (s["service"] == service && s["servers"].get<int>() > 0 && s.value("role", "") != "consumer slots") {
             busy += num(s["utilisation"]) * s["servers"].get<double>();
             servers += s["servers"].get<double>();
         }
@@ -54,11 +64,15 @@ void print_run_summary(const json& doc, std::ostream& out) {
     out << fmt::format("\n{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9}\n", "endpoint", "completed", "mean",
                        "p50", "p95", "p99", "p99.9", "est.mean", "est.p99");
     auto endpoint_row = [&](const std::string& name, const json& lat, std::uint64_t n, const json* est) {
-        const double est_mean = est ? num((*est)["mean"]) : kNaN;
+        const bool mean_off = est && differs(num(lat["mean"]), num((*est)["mean"]), 1e-3);
+        const bool p99_off = est && differs(num(lat["p99"]), num((*est)["p99"]), 1e-3);
         out << fmt::format("{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9}{}\n", name, n, dur(lat["mean"]),
                            dur(lat["p50"]), dur(lat["p95"]), dur(lat["p99"]), dur(lat["p999"]),
                            est ? dur((*est)["mean"]) : "-", est ? dur((*est)["p99"]) : "-",
-                           flag(num(lat["mean"]), est_mean, 1e-3));
+                           mean_off && p99_off ? "  <- mean, p99 differ"
+                           : mean_off          ? "  <- mean differs"
+                           : p99_off           ? "  <- p99 differs"
+                                               : "");
     };
     for (const auto& ep : s["endpoints"]) {
         json est;
@@ -68,11 +82,14 @@ void print_run_summary(const json& doc, std::ostream& out) {
     }
     const json overall = a.contains("latency_s") ? a["latency_s"] : json();
     endpoint_row("all requests", s["latency_s"], s["completed"], overall.is_null() ? nullptr : &overall);
-    out << fmt::format("\n{:<18} {:<14} {:>7} {:>11} {:>10}\n", "service", "kind", "servers", "utilisation", "est. ρ");
+    out << fmt::format("\n{:<18} {:<14} {:>7} {:>11} {:>9} {:>10}\n", "service", "kind", "servers", "utilisation",
+                       "max inst.", "est. ρ");
     for (const auto& svc : s["services"]) {
         const double model = analytic_utilisation(a, svc["service"]);
-        out << fmt::format("{:<18} {:<14} {:>7} {:>11.3f} {:>10}{}\n", svc["service"].get<std::string>(),
+        const double busiest = max_instance_utilisation(svc);
+        out << fmt::format("{:<18} {:<14} {:>7} {:>11.3f} {:>9} {:>10}{}\n", svc["service"].get<std::string>(),
                            svc["kind"].get<std::string>(), svc["servers"].get<int>(), num(svc["utilisation"]),
+                           std::isfinite(busiest) ? fmt::format("{:.3f}", busiest) : "-",
                            std::isfinite(model) ? fmt::format("{:.3f}", model) : "-", flag(num(svc["utilisation"]), model, 0.03));
     }
     if (!s["caches"].empty()) {
@@ -110,7 +127,10 @@ void print_run_summary(const json& doc, std::ostream& out) {
             out << fmt::format("database {}: {} of {} replica reads stale (replication lag {})\n", r.value("database", "?"),
                                r.value("stale_reads", std::uint64_t{0}), r.value("replica_reads", std::uint64_t{0}),
                                dur(r["replication_lag_s"]));
-    out << "est. = analytic model (stacksim analyze); '<- differs' marks a gap over 15 %\n";
+    out << "est. = analytic model (stacksim analyze); '<- differs' marks a gap over 15 %; max inst.: busiest instance\n";
+    if (a.contains("error"))
+        out << "analytic model: no estimate for this run (" << (a["error"].is_string() ? a["error"].get<std::string>() : "no reason given")
+            << ")\n";
     if (s.contains("resilience")) print_resilience(s["resilience"], out);
     for (const auto& o : s.value("overload", json::array()))
         out << fmt::format("overload {}: {} rate limited, {} shed (queue length), {} shed (queue time), {} stale served\n",

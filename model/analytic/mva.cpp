@@ -169,6 +169,7 @@ MvaResult mva_exact(const std::vector<MvaStation>& stations, int users, double t
     }
 
     out.throughput = x;
+    out.iterations = users;
     out.response_s = 0;
     for (std::size_t k = 0; k < m; ++k) {
         out.response_s += r[k];

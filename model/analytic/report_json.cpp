@@ -22,7 +22,8 @@ nlohmann::json to_json(const AnalyticReport& r) {
              {"cost", {{"per_hour_usd", num(r.cost_per_h)}, {"per_month_usd", num(r.cost_per_month)},
                        {"per_million_requests_usd", num(r.cost_per_million)}}},
              {"notes", r.notes}};
-    if (r.closed_users > 0) out["closed"] = {{"users", r.closed_users}, {"think_time_s", r.closed_think_s}};
+    if (r.closed_users > 0)
+        out["closed"] = {{"users", r.closed_users}, {"think_time_s", r.closed_think_s}, {"mva_method", r.closed_mva_method}};
     json stations = json::array();
     for (const auto& s : r.stations)
         stations.push_back({{"service", s.service},

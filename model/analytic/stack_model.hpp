@@ -1,5 +1,6 @@
 #pragma once
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,8 @@ struct AnalyticReport {
     std::string bottleneck;
     double mean_response_s = 0, p95_s = 0, p99_s = 0;  // over the request mix
     double availability = 1;
-    double closed_users = 0, closed_think_s = 0;       // closed workloads (exact MVA)
+    double closed_users = 0, closed_think_s = 0;       // closed workloads (MVA)
+    std::string closed_mva_method;                     // "exact" or "approximate (...)": see mva.hpp
     double cost_per_h = 0, cost_per_month = 0, cost_per_million = 0;
     bool stable = true;
     std::vector<StationReport> stations;
@@ -52,8 +54,15 @@ struct AnalyticReport {
     std::vector<std::string> notes;  // approximations applied and conditions worth knowing
 };
 
-// Throws std::runtime_error only when the traffic equations have no solution (an async
-// feedback loop that never ends); an overloaded stack is reported, not thrown.
+// Why the analytic model gives no estimate, in words for the user (never a library's text).
+class AnalysisError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Throws AnalysisError, and only that, when there is no estimate: the traffic equations have
+// no solution (an async feedback loop that never ends) or a numerical step failed. An
+// overloaded stack is reported, not thrown.
 AnalyticReport analyze(const Experiment& experiment);
 
 nlohmann::json to_json(const AnalyticReport& report);

@@ -667,7 +667,7 @@ std::string analytic_section(const std::vector<RunView>& runs) {
             double busy = 0, servers = 0;
             std::string formulas;
             for (const auto& st : at(a, "stations"))
-                if (at(st, "service") == at(svc, "service") && num(st, "servers") > 0) {
+                if (at(st, "service") == at(svc, "service") && num(st, "servers") > 0 && str(st, "role") != "consumer slots") {
                     busy += num(st, "utilisation") * num(st, "servers");
                     servers += num(st, "servers");
                     if (formulas.find(str(st, "formula")) == std::string::npos) formulas += (formulas.empty() ? "" : "; ") + str(st, "formula");
