@@ -56,17 +56,21 @@ void Runtime::deliver(Broker& b) {
     const QueueSpec& q = *b.service->queue;
     const Instance& broker = *instances_.at(b.service->name).front();
     while (b.free_slots > 0 && !b.messages.empty()) {
-        // Round-robin over consumer slots; a busy worker still queues the work on its loop.
-        // Slots on crashed workers or instances (chaos) and on instances not running (autoscaling:
-        // starting, draining, stopped) are skipped; none alive: messages wait.
-        Worker* w = nullptr;
-        for (std::size_t k = 0; k < b.consumers.size() && !w; ++k) {
-            Worker* c = b.consumers[b.next++ % b.consumers.size()];
-            if (!c->down && !c->instance->down && c->instance->phase == Instance::Phase::running &&
+        // Round-robin over the free consumer slots (a slot holding a message is not offered
+        // another); a worker with several slots still runs their CPU on one loop. Slots on crashed
+        // workers or instances (chaos) and on instances not running (autoscaling: starting,
+        // draining, stopped) are skipped; none free and alive: messages wait.
+        Broker::Slot* slot = nullptr;
+        for (std::size_t k = 0; k < b.consumers.size() && !slot; ++k) {
+            Broker::Slot& s = b.consumers[b.next++ % b.consumers.size()];
+            const Worker* c = s.worker;
+            if (!s.busy && !c->down && !c->instance->down && c->instance->phase == Instance::Phase::running &&
                 !unreachable(&broker, *c->instance))  // chaos: cut off by a partition
-                w = c;
+                slot = &s;
         }
-        if (!w) return;
+        if (!slot) return;
+        slot->busy = true;
+        Worker* w = slot->worker;
         const int deliveries = b.messages.front() + 1;
         b.messages.pop_front();
         --b.free_slots;
@@ -83,13 +87,14 @@ void Runtime::deliver(Broker& b) {
         }
         Instance& inst = *w->instance;
         const double one_way = transit(&broker, &inst, 1024);
-        kernel_.after(one_way, [this, &b, w, &q, lease] {
+        kernel_.after(one_way, [this, &b, w, slot, &q, lease] {
             auto* f = new_frame();
             f->worker = w;
             f->service = w->instance->service;
             f->stack.push_back({&f->service->endpoints.at(q.consumer_endpoint).steps, 0});
-            f->done = [this, &b, lease](bool ok, ErrorKind why) {
+            f->done = [this, &b, slot, lease](bool ok, ErrorKind why) {
                 ++b.free_slots;
+                slot->busy = false;
                 if (!ok) rec_.consumer_error(b.service->name, why);
                 // Settle the lease unless it already expired (the message was delivered again).
                 if (lease >= b.first_lease) {

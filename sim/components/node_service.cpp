@@ -68,9 +68,9 @@ void Runtime::start_workers() {
     // Queue consumer slots: every worker of the consumer service, `concurrency` times.
     for (auto& [name, b] : brokers_) {
         const QueueSpec& q = *b->service->queue;
-        for (auto& inst : instances_.at(q.consumer_service))
-            for (auto& w : inst->workers)
-                for (int k = 0; k < q.consumer_concurrency; ++k) b->consumers.push_back(w.get());
+        for (int k = 0; k < q.consumer_concurrency; ++k)
+            for (auto& inst : instances_.at(q.consumer_service))
+                for (auto& w : inst->workers) b->consumers.push_back({w.get()});
         b->free_slots = static_cast<int>(b->consumers.size());
     }
 }

@@ -49,7 +49,14 @@ struct Runtime::Broker {
     const Service* service = nullptr;
     Broker* dead_letter = nullptr;  // the dead_letter_queue, if any
     std::deque<int> messages;       // visible messages (payloads are not modelled): deliveries so far of each
-    std::vector<Worker*> consumers; // one entry per consumer slot
+    // One entry per consumer slot (a worker `concurrency` times, interleaved across workers).
+    // A slot holds one message until its endpoint finishes: a consumer pulls only when free, as
+    // a prefetch-limited AMQP consumer or an SQS poller does.
+    struct Slot {
+        Worker* worker;
+        bool busy = false;
+    };
+    std::vector<Slot> consumers;
     std::size_t next = 0;
     int free_slots = 0;
     std::vector<std::function<void()>> blocked;  // producers waiting for space (backpressure: block)
