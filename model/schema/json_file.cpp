@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <vector>
 #include <sstream>
 
 namespace stacksim::schema {
@@ -49,6 +51,60 @@ std::string parse_reason(const std::string& what) {
     return reason;
 }
 
+// A key given twice in one object: nlohmann keeps the last value without a word, so a
+// typo-free but doubled "replicas" would change the answer silently. Runs on text that has
+// already parsed, so strings and brackets are well formed. Reports each duplicate once.
+bool report_duplicate_keys(const std::string& text, const std::string& file, Diagnostics& diag) {
+    struct Frame {
+        bool object;
+        std::map<std::string, std::size_t> keys;  // key -> byte offset of its first use
+        std::string key;                          // the current member's key (objects)
+        std::size_t index = 0;                    // the current element (arrays)
+        bool expect_key = true;
+    };
+    std::vector<Frame> stack;
+    std::size_t found = 0;
+    auto pointer_to = [&](const std::string& key) {
+        std::string p;
+        for (std::size_t f = 0; f + 1 < stack.size(); ++f)
+            p = stack[f].object ? pointer_join(p, stack[f].key) : pointer_join(p, stack[f].index);
+        return pointer_join(p, key);
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+            while (i < text.size() && text[i] != '\n') ++i;
+        } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+            const auto end = text.find("*/", i + 2);
+            i = end == std::string::npos ? text.size() : end + 1;
+        } else if (c == '{' || c == '[') {
+            stack.push_back(Frame{c == '{', {}, {}, 0, true});
+        } else if (c == '}' || c == ']') {
+            if (!stack.empty()) stack.pop_back();
+        } else if (c == ',' && !stack.empty()) {
+            if (stack.back().object) stack.back().expect_key = true;
+            else ++stack.back().index;
+        } else if (c == '"') {
+            const std::size_t start = i;
+            for (++i; i < text.size() && text[i] != '"'; ++i)
+                if (text[i] == '\\') ++i;
+            if (stack.empty() || !stack.back().object || !stack.back().expect_key) continue;
+            Frame& top = stack.back();
+            top.expect_key = false;
+            top.key = json::parse(text.substr(start, i - start + 1)).get<std::string>();
+            const auto [it, fresh] = top.keys.emplace(top.key, start);
+            if (fresh || it->second == std::string::npos) continue;
+            if (++found <= 100)
+                diag.error(file, pointer_to(top.key),
+                           "duplicate key \"" + top.key + "\" in one object (" + line_column(text, it->second) + " and " +
+                               line_column(text, start) + "); JSON would silently keep only the last value");
+            it->second = std::string::npos;  // reported; a third use adds nothing
+        }
+    }
+    if (found > 100) diag.error(file, "", std::to_string(found) + " duplicate keys in all");
+    return found == 0;
+}
+
 }  // namespace
 
 std::optional<json> parse_json_text(const std::string& text, const std::string& file, Diagnostics& diag) {
@@ -61,7 +117,9 @@ std::optional<json> parse_json_text(const std::string& text, const std::string& 
         return std::nullopt;
     }
     try {
-        return json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+        json doc = json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+        if (!report_duplicate_keys(text, file, diag)) return std::nullopt;
+        return doc;
     } catch (const json::parse_error& e) {
         diag.error(file, "", "not valid JSON at " + line_column(text, e.byte == 0 ? 0 : e.byte - 1) + ": " +
                                  parse_reason(e.what()));
@@ -102,6 +160,12 @@ std::optional<json> load_json_file(const std::string& path, Diagnostics& diag) {
         return std::nullopt;
     }
     return parse_json_text(text, path, diag);
+}
+
+std::string without_library_prefix(const std::string& what) {
+    if (what.rfind("[json.exception.", 0) != 0) return what;
+    const auto bracket = what.find("] ");
+    return bracket == std::string::npos ? what : what.substr(bracket + 2);
 }
 
 bool apply_override(json& doc, const std::string& assignment, const std::string& file, Diagnostics& diag) {

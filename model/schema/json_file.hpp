@@ -19,6 +19,10 @@ inline constexpr int kMaxNesting = 64;
 std::optional<json> parse_json_text(const std::string& text, const std::string& file, Diagnostics& diag);
 std::optional<json> load_json_file(const std::string& path, Diagnostics& diag);
 
+// A library's exception text without its tag: "[json.exception.type_error.302] type must be
+// string, but is number" -> "type must be string, but is number". Users see the rest.
+std::string without_library_prefix(const std::string& what);
+
 // Applies `--set a.b.0.c=value` to a document. The value is read as JSON when it parses as
 // JSON, otherwise as a string (so `--set workload.rate=2M/min` works unquoted).
 // Missing object keys are created; array indices must exist. Returns false with an error.

@@ -1,6 +1,7 @@
 #include "model/schema/loader.hpp"
 
 #include <filesystem>
+#include <map>
 
 #include "model/graph/call_graph.hpp"
 #include "model/schema/parsers.hpp"
@@ -53,11 +54,17 @@ void check_experiment(const Experiment& e, Context& ctx, Context& topo_ctx) {
         else if (!ep.empty() && std::none_of(e.workload.mix.begin(), e.workload.mix.end(),
                                              [&](const MixEntry& m) { return m.endpoint == ep; }))
             ctx.diag.error(ctx.file, at, "endpoint \"" + ep + "\" gets no traffic: it is not in /workload/mix, so the SLO could never be judged");
-        for (std::size_t j = 0; j < i; ++j)
-            if (e.slos[j].name == e.slos[i].name)
-                ctx.diag.error(ctx.file, pointer_join(pointer_join("/slos", i), "name"),
-                               "another SLO (/slos/" + std::to_string(j) + ") is already named \"" + e.slos[i].name + "\"");
     }
+    // One error per duplicated name, at its second use (not one per pair: 3,000 SLOs with one
+    // name would otherwise print 4.5 M lines).
+    std::map<std::string, std::vector<std::size_t>> by_name;
+    for (std::size_t i = 0; i < e.slos.size(); ++i)
+        if (!e.slos[i].name.empty()) by_name[e.slos[i].name].push_back(i);
+    for (const auto& [name, uses] : by_name)
+        if (uses.size() > 1)
+            ctx.diag.error(ctx.file, pointer_join(pointer_join("/slos", uses[1]), "name"),
+                           "another SLO (/slos/" + std::to_string(uses[0]) + ") is already named \"" + name + "\"" +
+                               (uses.size() > 2 ? " (" + std::to_string(uses.size()) + " SLOs share this name)" : ""));
     std::vector<std::string> targets = names;
     targets.insert(targets.end(), t.zones.begin(), t.zones.end());
     for (const Fault& f : e.chaos)
