@@ -176,6 +176,33 @@ def mutate(doc, rng):
     return 'extreme value'
 
 
+def gentle(doc, rng):
+    """A mutation that usually keeps the file valid, so that analyze and run see odd but legal
+    stacks: scaled numbers, repeated array elements, names swapped, optional keys dropped."""
+    sites = slots(doc, [])
+    if not sites:
+        return 'none'
+    c, i = rng.choice(sites)
+    v = get(c, i)
+    op = rng.randrange(4)
+    if op == 0 and isinstance(v, (int, float)) and not isinstance(v, bool):
+        f = rng.choice([0.5, 2, 3, 10, 100])
+        put(c, i, type(v)(v * f) if isinstance(v, int) else v * f)
+        return 'scaled number'
+    if op == 1 and isinstance(v, list) and v and not isinstance(v, Obj):
+        put(c, i, v + [_copy(rng.choice(v)) for _ in range(rng.randrange(1, 4))])
+        return 'repeated element'
+    if op == 2 and isinstance(v, str):
+        same = [x for x in names_in(doc, set()) if x != v and (x[:1].isdigit() == v[:1].isdigit())]
+        if same:
+            put(c, i, rng.choice(sorted(same)))
+            return 'swapped name'
+    if isinstance(c, Obj):
+        del c[i]
+        return 'deleted key'
+    return mutate(doc, rng)
+
+
 def bases():
     """(name, document, kind) for every file to start from; experiments reference absolute paths."""
     files = []
@@ -239,9 +266,14 @@ def judge(step, rc, err, path):
 def one(case):
     idx, seed, args, base_list, workdir = case
     rng = random.Random(seed * 1000003 + idx)
-    name, base, kind = base_list[rng.randrange(len(base_list))]
+    good = [b for b in base_list if '/bad/' not in b[0]]
+    bad = [b for b in base_list if '/bad/' in b[0]]
+    name, base, kind = rng.choice(bad if bad and rng.random() < 0.15 else good)
     doc = _copy(base)
-    ops = [mutate(doc, rng) for _ in range(rng.choice([1, 1, 1, 2, 3]))]
+    if rng.random() < 0.4:
+        ops = [gentle(doc, rng) for _ in range(rng.choice([1, 1, 2, 3]))]
+    else:
+        ops = [mutate(doc, rng) for _ in range(rng.choice([1, 1, 1, 2, 3]))]
     path = os.path.join(workdir, f'fuzz-{idx}.json')
     with open(path, 'w', encoding='utf-8') as f:
         f.write(dump(doc))

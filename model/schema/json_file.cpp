@@ -9,10 +9,18 @@
 namespace stacksim::schema {
 namespace {
 
-// Maximum bracket depth, skipping strings and comments. Runs before nlohmann's recursive
-// parser, which would overflow the stack on pathological nesting.
-int max_nesting(const std::string& text) {
+struct Shape {
+    int nesting = 0;          // deepest bracket level
+    std::size_t values = 0;   // upper bound on the number of JSON values
+};
+
+// Maximum bracket depth and a bound on the number of values, skipping strings and comments.
+// Runs before nlohmann's recursive parser, which would overflow the stack on pathological
+// nesting, and whose memory (~50 bytes a value, freed by a destructor that itself allocates)
+// must stay bounded: a parse that runs out of memory cannot be unwound cleanly.
+Shape shape_of(const std::string& text) {
     int depth = 0, worst = 0;
+    std::size_t values = 1;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (c == '"') {
@@ -24,13 +32,16 @@ int max_nesting(const std::string& text) {
             const auto end = text.find("*/", i + 2);
             i = end == std::string::npos ? text.size() : end + 1;
         } else if (c == '[' || c == '{') {
+            ++values;
             worst = std::max(worst, ++depth);
-            if (worst > kMaxNesting) return worst;
+            if (worst > kMaxNesting) return {worst, values};
         } else if (c == ']' || c == '}') {
             --depth;
+        } else if (c == ',') {
+            ++values;
         }
     }
-    return worst;
+    return {worst, values};
 }
 
 std::string line_column(const std::string& text, std::size_t byte) {
@@ -112,8 +123,14 @@ std::optional<json> parse_json_text(const std::string& text, const std::string& 
         diag.error(file, "", "file is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB");
         return std::nullopt;
     }
-    if (max_nesting(text) > kMaxNesting) {
+    const Shape shape = shape_of(text);
+    if (shape.nesting > kMaxNesting) {
         diag.error(file, "", "nesting deeper than " + std::to_string(kMaxNesting) + " levels");
+        return std::nullopt;
+    }
+    if (shape.values > kMaxValues) {
+        diag.error(file, "", "more than " + std::to_string(kMaxValues / 1000000) +
+                                 " million values; stacksim's inputs are far smaller (traces are CSV files)");
         return std::nullopt;
     }
     try {
@@ -124,9 +141,14 @@ std::optional<json> parse_json_text(const std::string& text, const std::string& 
         diag.error(file, "", "not valid JSON at " + line_column(text, e.byte == 0 ? 0 : e.byte - 1) + ": " +
                                  parse_reason(e.what()));
     } catch (const json::exception& e) {  // e.g. out_of_range.406: a number literal too large for a double
-        std::string what = e.what();
-        const auto bracket = what.find("] ");
-        diag.error(file, "", "not valid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2)));
+        // nlohmann gives no position here; the message quotes the literal, so find it.
+        const std::string reason = without_library_prefix(e.what());
+        std::string where;
+        const auto q1 = reason.find('\''), q2 = reason.rfind('\'');
+        if (q1 != std::string::npos && q2 > q1 + 1)
+            if (const auto at = text.find(reason.substr(q1 + 1, q2 - q1 - 1)); at != std::string::npos)
+                where = " at " + line_column(text, at);
+        diag.error(file, "", "not valid JSON" + where + ": " + reason);
     }
     return std::nullopt;
 }

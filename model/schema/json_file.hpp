@@ -13,6 +13,7 @@ using json = nlohmann::json;
 
 inline constexpr std::size_t kMaxFileBytes = 64u << 20;
 inline constexpr int kMaxNesting = 64;
+inline constexpr std::size_t kMaxValues = 4'000'000;  // bounds the parser's memory (~200 MB)
 
 // Parses text (JSON with // and /* */ comments). On failure adds one error naming the
 // line and column and returns nullopt.

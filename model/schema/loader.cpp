@@ -144,8 +144,21 @@ std::optional<Experiment> load_experiment(const std::string& path, const std::ve
     std::string topo_file = path;
     if (doc->is_object() && doc->contains("topology")) {
         const json& ref = (*doc)["topology"];
-        if (ref.is_string()) {
-            topo_file = (fs::path(path).parent_path() / ref.get<std::string>()).lexically_normal().string();
+        std::error_code ec;
+        if (ref.is_string() && ref.get<std::string>().empty()) {
+            diag.error(path, "/topology", "expected a path to a topology file, got \"\"");
+        } else if (ref.is_string() &&
+                   !fs::is_regular_file(topo_file = (fs::path(path).parent_path() / ref.get<std::string>())
+                                                        .lexically_normal()
+                                                        .string(),
+                                        ec)) {
+            // Named at the experiment's pointer: the mistake is there, not in a file that is absent.
+            diag.error(path, "/topology",
+                       "cannot open the topology file \"" + ref.get<std::string>() + "\" (" +
+                           (fs::is_directory(topo_file, ec) ? "a directory" : "no such file") + ": " + topo_file +
+                           "; paths are relative to the experiment's directory)");
+            topo_file = path;
+        } else if (ref.is_string()) {
             if (auto tdoc = load_json_file(topo_file, diag); tdoc && apply_all(*tdoc, topo, topo_file, diag))
                 topology = topology_from(*tdoc, topo_file, diag);
         } else if (ref.is_object()) {

@@ -244,6 +244,7 @@ std::optional<Distribution> read_distribution(const json& node, const std::strin
     static const char* kExpected =
         "a duration such as \"2ms\" (exponential with that mean) or an object such as "
         "{\"dist\": \"lognormal\", \"mean\": \"2ms\", \"cv\": 0.5}";
+    if (node.is_number() && node.get<double>() == 0) return Distribution::fixed(0.0);  // as "0s"
     if (node.is_string()) {
         const auto p = units::parse_duration_s(node.get<std::string>());
         if (!p.ok()) {
