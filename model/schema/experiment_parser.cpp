@@ -21,7 +21,8 @@ void parse_open(ObjectReader& r, Workload& w) {
         {"flash_crowd", Workload::Arrivals::flash_crowd}, {"trace", Workload::Arrivals::trace}};
     if (arrivals) w.arrivals = kArr.at(*arrivals);
     const bool trace = w.arrivals == Workload::Arrivals::trace;
-    if (auto rate = r.rate("rate", trace ? Need::optional : Need::required)) w.rate_per_s = *rate;
+    const auto base_rate = r.rate("rate", trace ? Need::optional : Need::required);
+    if (base_rate) w.rate_per_s = *base_rate;
     if (const json* prof = r.child("profile")) {
         if (!prof->is_array() || prof->size() > 100000) {
             r.error("profile", "expected an array of {\"at\": \"5min\", \"rate\": \"2M/min\", \"ramp\": true}");
@@ -67,7 +68,7 @@ void parse_open(ObjectReader& r, Workload& w) {
     });
     // A run that sends nothing would judge every SLO on no data; "0rps" is a mistake unless
     // a profile raises the rate later.
-    if (!trace && r.has("rate") && w.rate_per_s <= 0 && w.burst_rate_per_s <= 0 && w.flash_peak_per_s <= 0 &&
+    if (!trace && base_rate && *base_rate <= 0 && w.burst_rate_per_s <= 0 && w.flash_peak_per_s <= 0 &&
         std::none_of(w.profile.begin(), w.profile.end(), [](const RatePoint& p) { return p.rate_per_s > 0; }))
         r.error("rate", "the rate must be positive (a rate of 0 sends no requests), or a \"profile\" must raise it");
     if (auto f = r.name("trace", trace ? Need::required : Need::optional)) {
