@@ -18,10 +18,15 @@ stacksim_cli_test(validate_duplicate_keys 2 "validate tests/corpus/bad/duplicate
 # A seeded short fuzzing campaign (scripts/fuzz.py): mutated shipped files through validate,
 # analyze and 1 s runs; no crash, hang, unlocated rejection or library message.
 find_package(Python3 COMPONENTS Interpreter)
+# Under the sanitizers every step is ~10x slower: fewer inputs, each still checked by ASan/UBSan.
+if(STACKSIM_SANITIZE)
+  set(_fuzz_size --count 60 --run-fraction 0.2 --timeout 120 --run-timeout 300)
+else()
+  set(_fuzz_size --count 200 --run-fraction 0.5 --timeout 60 --run-timeout 120)
+endif()
 if(Python3_FOUND)
   add_test(NAME cli.fuzz_short
            COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/scripts/fuzz.py --exe $<TARGET_FILE:stacksim>
-                   --count 200 --seed 20261208 --jobs 2 --run-fraction 0.5 --timeout 60 --run-timeout 120
-                   --keep ${CMAKE_CURRENT_BINARY_DIR}/fuzz-findings)
+                   --seed 20261208 --jobs 2 ${_fuzz_size} --keep ${CMAKE_CURRENT_BINARY_DIR}/fuzz-findings)
   set_tests_properties(cli.fuzz_short PROPERTIES TIMEOUT 600 LABELS fuzz)
 endif()
