@@ -151,6 +151,7 @@ int run_replications(const Experiment& e, const RunOpts& o, std::uint64_t seed, 
 
 nlohmann::json simulate_and_write(const Experiment& e, const RunTarget& target, std::uint64_t seed, int replication,
                                   bool progress) {
+    results::ensure_writable_directory(target.out);  // `check EXPERIMENT` comes here directly
     ProgressBar bar(progress && ::isatty(STDERR_FILENO));
     sim::RunOptions ro;
     ro.seed = seed;

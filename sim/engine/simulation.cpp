@@ -79,14 +79,27 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
     // Progress goes by the wall clock (~10 reports a second, docs/cli.md), not by metric
     // intervals: at extreme loads one interval can take half a minute. Checked on every 64th
     // advance of the simulated clock, so the cost is one counter increment per advance.
+    // The signal is process-wide and cannot be disconnected: it is connected once and calls
+    // the hook of the run in progress, which is cleared when the run ends.
+    static std::function<void()> progress_hook;
+    static const bool connected = [] {
+        sg4::Engine::on_time_advance_cb([](double) {
+            if (progress_hook) progress_hook();
+        });
+        return true;
+    }();
+    (void)connected;
+    struct EndOfRun {
+        ~EndOfRun() { progress_hook = nullptr; }  // also when the run throws
+    } end_of_run;
     if (opt.progress)
-        sg4::Engine::on_time_advance_cb([&, advances = std::uint64_t{0}](double) mutable {
+        progress_hook = [&, advances = std::uint64_t{0}]() mutable {
             if (++advances % 64 != 0) return;
             const auto now = std::chrono::steady_clock::now();
             if (now - last_report < std::chrono::milliseconds(100)) return;
             last_report = now;
             opt.progress(Kernel::now(), e.duration_s, kernel.events());
-        });
+        };
     // Metric ticks at every interval boundary k * interval (absolute times: adding the interval
     // up would drift and could lose the last tick).
     std::uint64_t ticks = 0;
