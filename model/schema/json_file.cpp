@@ -102,7 +102,9 @@ bool report_duplicate_keys(const std::string& text, const std::string& file, Dia
             if (stack.empty() || !stack.back().object || !stack.back().expect_key) continue;
             Frame& top = stack.back();
             top.expect_key = false;
-            top.key = json::parse(text.substr(start, i - start + 1)).get<std::string>();
+            const std::string literal = text.substr(start + 1, i - start - 1);
+            top.key = literal.find('\\') == std::string::npos ? literal
+                                                                : json::parse('"' + literal + '"').get<std::string>();
             const auto [it, fresh] = top.keys.emplace(top.key, start);
             if (fresh || it->second == std::string::npos) continue;
             if (++found <= 100)
