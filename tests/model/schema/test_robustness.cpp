@@ -116,9 +116,16 @@ TEST(Overrides, ReachTheTopologyThroughTheExperiment) {
 
 // Issue 12, section 5: names, duplicates and absurd counts.
 TEST(Robustness, ADuplicatedSloNameIsOneErrorNotOnePerPair) {
+    std::string slos;
+    for (int i = 0; i < 3000; ++i) slos += std::string(i ? "," : "") + R"({"name": "same", "sli": "availability", "objective": "99%"})";
+    const std::string path = ::testing::TempDir() + "/slo-3000.json";
+    std::ofstream(path) << R"({"topology": {"services": {"app": {"kind": "node_service", "machine": "c6i.large",
+        "endpoints": {"a": {"steps": [{"cpu": "1ms"}]}}}}}, "duration": "10s",
+        "workload": {"type": "open", "entry": "app", "rate": "10/s", "mix": {"a": 1}}, "slos": [)" + slos + "]}";
     Diagnostics diag;
-    EXPECT_FALSE(validate_file(std::string(STACKSIM_CORPUS_DIR) + "/bad/duplicate-slo-names.json", {}, diag));
+    EXPECT_FALSE(validate_file(path, {}, diag));
     EXPECT_EQ(diag.error_count(), 1u) << diag.format().substr(0, 2000);
+    EXPECT_TRUE(diag.contains("/slos/1/name", "(3000 SLOs share this name)")) << diag.format().substr(0, 2000);
 }
 
 TEST(Robustness, DiagnosticsKeepTheFirstThousandAndCountTheRest) {
