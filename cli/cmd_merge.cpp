@@ -84,6 +84,7 @@ int run_merge(MergeOpts& o) {
     std::string first;
     std::map<std::string, std::pair<json, std::string>> points;  // id -> (point, file)
     std::map<std::string, json> written;                          // id -> point as in its file
+    std::map<std::string, std::string> where;                     // id -> file:/points/n
     int shard_count = 1;
     for (const auto& f : files) {
         std::ifstream in(f);
@@ -100,7 +101,9 @@ int run_merge(MergeOpts& o) {
                                            "experiment files, parameters or seed)", first, f.string(), key));
         }
         shard_count = std::max(shard_count, doc.value("shard", json::object()).value("count", 1));
-        for (const json& as_written : doc.value("points", json::array())) {
+        const json listed = doc.value("points", json::array());
+        for (std::size_t n = 0; n < listed.size(); ++n) {
+            const json& as_written = listed[n];
             // The same shard in two directories holds byte-identical points whose relative results
             // paths resolve to different copies: compare the points as written, keep the first.
             json p = as_written;
@@ -108,10 +111,13 @@ int run_merge(MergeOpts& o) {
                 p["results"] = fs::absolute(f.parent_path() / r).lexically_normal().string();
             const std::string id = p.value("id", "");
             const auto [it, fresh] = written.try_emplace(id, as_written);
-            if (fresh) points.emplace(id, std::make_pair(p, f.string()));
-            else if (it->second != as_written)
+            if (fresh) {
+                points.emplace(id, std::make_pair(p, f.string()));
+                where.emplace(id, fmt::format("{}:/points/{}", f.string(), n));
+            } else if (it->second != as_written) {
                 return bad(fmt::format("point {} appears in {} and {} with different results", id, points.at(id).second,
                                        f.string()));
+            }
         }
     }
     const auto ids = header["plan"].value("ids", json::array());
@@ -134,8 +140,8 @@ int run_merge(MergeOpts& o) {
         try {
             records.push_back(sweep::point_from_json(p));
         } catch (const json::exception& ex) {
-            return bad(fmt::format("{}: point {}: {}", points.at(ids[i].get<std::string>()).second, ids[i].get<std::string>(),
-                                   schema::without_library_prefix(ex.what())));
+            return bad(fmt::format("{}: point {} is damaged: {}", where.at(ids[i].get<std::string>()),
+                                   ids[i].get<std::string>(), schema::without_library_prefix(ex.what())));
         }
     }
     json inputs = json::array();

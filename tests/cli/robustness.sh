@@ -35,11 +35,12 @@ merge_damaged_document)
   # Damaged shard documents: FILE:/pointer: expected ..., never a library exception.
   run_expect 0 "$exe" sweep "$exp" --quiet --set duration=2s --set warmup=0s --param workload.rate=50/s --out "$out/s"
   doc="$out/s/sweep.json"
-  for edit in 'd["shard"]["count"] = "one"' 'd["plan"]["ids"].insert(0, 7)' 'd["points"].insert(0, 5)'; do
+  for edit in 'd["shard"]["count"] = "one"' 'd["plan"]["ids"].insert(0, 7)' 'd["points"].insert(0, 5)' \
+              'd["points"][0]["index"] = "first"'; do
     python3 -c "import json, sys; d = json.load(open(sys.argv[1])); $edit; json.dump(d, open(sys.argv[2], 'w'))" "$doc" "$out/bad.json"
     run_expect 2 "$exe" merge "$out/bad.json" --out "$out/m"
     no_library_text
-    grep -qE "bad.json:/(shard|plan/ids/0|points/0): expected" <<<"$log" || fail "no pointer for $edit: $log"
+    grep -qE "bad.json:/(shard|plan/ids/0|points/0)(: expected|: point .* is damaged)" <<<"$log" || fail "no pointer for $edit: $log"
   done
   ;;
 check_bad_baseline)
