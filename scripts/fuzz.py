@@ -220,7 +220,8 @@ def bases():
             ref = keys['topology']
             if isinstance(ref, str):
                 ref_path = os.path.normpath(os.path.join(os.path.dirname(path), ref))
-                if not os.path.exists(ref_path):
+                if not os.path.isfile(ref_path):  # a corpus file about a bad path: keep it as it is
+                    out.append((os.path.relpath(path, ROOT), doc, 'experiment'))
                     continue
                 doc = Obj((k, ref_path if k == 'topology' else x) for k, x in doc)
                 inline = load(ref_path)
