@@ -77,6 +77,15 @@ void add_analyze(CLI::App& app, int& exit_code) {
             exit_code = kExitBadInput;
             return;
         }
+        if (!o->json_out.empty()) {
+            try {
+                results::ensure_writable_file(o->json_out);
+            } catch (const std::exception& e) {
+                std::cerr << "--json " << e.what() << "\n";
+                exit_code = kExitBadInput;
+                return;
+            }
+        }
         try {
             const auto report = analytic::analyze(*experiment);
             print_report(report, std::cout);

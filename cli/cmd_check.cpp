@@ -12,6 +12,7 @@
 #include "model/check/gate.hpp"
 #include "model/check/junit.hpp"
 #include "model/results/atomic_file.hpp"
+#include "model/schema/json_file.hpp"
 
 namespace stacksim::cli {
 namespace {
@@ -115,7 +116,14 @@ int run_check(const CheckOpts& o) {
     report.subject = fmt::format("{} ({})", doc->value("name", ""), results_path);
     report.cases = check::judge_slos(*slos);
     if (base) {
-        auto cmp = check::compare(check::metrics_of(*doc), check::metrics_of(*base), tol);
+        std::map<std::string, check::Metric> base_metrics;
+        try {  // a malformed baseline is the baseline's fault, named as such
+            base_metrics = check::metrics_of(*base);
+        } catch (const std::exception& ex) {
+            std::cerr << o.baseline << ": not a usable baseline: " << schema::without_library_prefix(ex.what()) << "\n";
+            return kExitBadInput;
+        }
+        auto cmp = check::compare(check::metrics_of(*doc), base_metrics, tol);
         if (cmp.empty()) {
             std::cerr << o.baseline << ": no metric in common with " << results_path << "\n";
             return kExitBadInput;
@@ -163,7 +171,7 @@ void add_check(CLI::App& app, int& exit_code) {
         try {
             exit_code = run_check(*o);
         } catch (const std::exception& ex) {
-            std::cerr << o->input << ": " << ex.what() << "\n";
+            std::cerr << o->input << ": " << schema::without_library_prefix(ex.what()) << "\n";
             exit_code = kExitBadInput;
         }
     });

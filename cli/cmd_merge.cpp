@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/sweep_report.hpp"
+#include "model/schema/json_file.hpp"
 #include "model/sweep/analysis.hpp"
 
 namespace stacksim::cli {
@@ -35,6 +36,33 @@ std::vector<fs::path> documents_of(const fs::path& input) {
     return shards;
 }
 
+// What merge reads of a shard document, checked up front so that a damaged file is reported
+// as FILE:/pointer: expected ..., never as a library exception. "" when usable.
+std::string shard_problem(const json& doc) {
+    if (!doc.is_object() || doc.value("kind", json()) != "sweep") return ": not a sweep results document";
+    if (doc.contains("shard")) {
+        const json& sh = doc["shard"];
+        if (!sh.is_object() || (sh.contains("count") && !(sh["count"].is_number_integer() && sh["count"].get<long long>() >= 1)))
+            return ":/shard: expected an object such as {\"index\": 0, \"count\": 2}";
+    }
+    if (!doc.contains("plan") || !doc["plan"].is_object() || !doc["plan"].contains("ids") || !doc["plan"]["ids"].is_array())
+        return ":/plan/ids: expected the array of the sweep's point ids";
+    const json& ids = doc["plan"]["ids"];
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        if (!ids[i].is_string()) return fmt::format(":/plan/ids/{}: expected a point id (a string)", i);
+    if (!doc.contains("points")) return "";
+    if (!doc["points"].is_array()) return ":/points: expected an array of points";
+    const json& points = doc["points"];
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const json& p = points[i];
+        if (!p.is_object()) return fmt::format(":/points/{}: expected a point object", i);
+        if (!p.contains("id") || !p["id"].is_string()) return fmt::format(":/points/{}/id: expected a point id (a string)", i);
+        if (p.contains("results") && !p["results"].is_string())
+            return fmt::format(":/points/{}/results: expected a path (a string)", i);
+    }
+    return "";
+}
+
 int run_merge(MergeOpts& o) {
     auto bad = [](const std::string& msg) {
         std::cerr << "stacksim merge: " << msg << "\n";
@@ -55,12 +83,14 @@ int run_merge(MergeOpts& o) {
     json header;
     std::string first;
     std::map<std::string, std::pair<json, std::string>> points;  // id -> (point, file)
+    std::map<std::string, json> written;                          // id -> point as in its file
+    std::map<std::string, std::string> where;                     // id -> file:/points/n
     int shard_count = 1;
     for (const auto& f : files) {
         std::ifstream in(f);
         json doc = json::parse(in, nullptr, false);
-        if (doc.is_discarded() || !doc.is_object() || doc.value("kind", "") != "sweep")
-            return bad(f.string() + ": not a sweep results document");
+        if (doc.is_discarded()) return bad(f.string() + ": not a sweep results document (not valid JSON)");
+        if (const std::string problem = shard_problem(doc); !problem.empty()) return bad(f.string() + problem);
         if (header.is_null()) {
             header = doc;
             first = f.string();
@@ -71,15 +101,23 @@ int run_merge(MergeOpts& o) {
                                            "experiment files, parameters or seed)", first, f.string(), key));
         }
         shard_count = std::max(shard_count, doc.value("shard", json::object()).value("count", 1));
-        for (json p : doc.value("points", json::array())) {
-            // Results paths are relative to their document; make them absolute to compare and re-base.
+        const json listed = doc.value("points", json::array());
+        for (std::size_t n = 0; n < listed.size(); ++n) {
+            const json& as_written = listed[n];
+            // The same shard in two directories holds byte-identical points whose relative results
+            // paths resolve to different copies: compare the points as written, keep the first.
+            json p = as_written;
             if (const std::string r = p.value("results", ""); !r.empty() && fs::path(r).is_relative())
                 p["results"] = fs::absolute(f.parent_path() / r).lexically_normal().string();
             const std::string id = p.value("id", "");
-            const auto [it, fresh] = points.try_emplace(id, p, f.string());
-            if (!fresh && it->second.first != p)
-                return bad(fmt::format("point {} appears in {} and {} with different results", id, it->second.second,
+            const auto [it, fresh] = written.try_emplace(id, as_written);
+            if (fresh) {
+                points.emplace(id, std::make_pair(p, f.string()));
+                where.emplace(id, fmt::format("{}:/points/{}", f.string(), n));
+            } else if (it->second != as_written) {
+                return bad(fmt::format("point {} appears in {} and {} with different results", id, points.at(id).second,
                                        f.string()));
+            }
         }
     }
     const auto ids = header["plan"].value("ids", json::array());
@@ -102,7 +140,8 @@ int run_merge(MergeOpts& o) {
         try {
             records.push_back(sweep::point_from_json(p));
         } catch (const json::exception& ex) {
-            return bad(fmt::format("point {}: {}", ids[i].get<std::string>(), ex.what()));
+            return bad(fmt::format("{}: point {} is damaged: {}", where.at(ids[i].get<std::string>()),
+                                   ids[i].get<std::string>(), schema::without_library_prefix(ex.what())));
         }
     }
     json inputs = json::array();
@@ -129,7 +168,7 @@ void add_merge(CLI::App& app, int& exit_code) {
         try {
             exit_code = run_merge(*o);
         } catch (const std::exception& ex) {
-            std::cerr << "stacksim merge: " << ex.what() << "\n";
+            std::cerr << "stacksim merge: " << schema::without_library_prefix(ex.what()) << "\n";
             exit_code = kExitBadInput;
         }
     });

@@ -82,6 +82,13 @@ int run_one(const Experiment& e, const RunOpts& o, std::uint64_t seed) {
     return kExitOk;
 }
 
+// Seeds are documented as 0 – 2^53 − 1 (exact in a JSON double, so a reader in any language
+// can pass one back); a replication's independent stream keeps the low 53 bits.
+constexpr std::uint64_t kMaxSeed = (std::uint64_t{1} << 53) - 1;
+std::uint64_t replication_seed(std::uint64_t seed, int i) {
+    return i == 0 ? seed : sim::stream_seed(seed, static_cast<std::uint64_t>(i)) & kMaxSeed;
+}
+
 int run_replications(const Experiment& e, const RunOpts& o, std::uint64_t seed, int reps) {
     // One SimGrid engine per process: each replication is a child `stacksim run`.
     char self[4096];
@@ -96,7 +103,7 @@ int run_replications(const Experiment& e, const RunOpts& o, std::uint64_t seed, 
         const std::string dir = o.out + "/rep-" + std::to_string(i);
         dirs.push_back(dir);
         std::vector<std::string> args{self, "run", o.experiment, "--quiet", "--replications", "1", "--out", dir,
-                                      "--seed", std::to_string(i == 0 ? seed : sim::stream_seed(seed, static_cast<std::uint64_t>(i))),
+                                      "--seed", std::to_string(replication_seed(seed, i)),
                                       "--replication-index", std::to_string(i)};
         for (const auto& s : o.sets) args.insert(args.end(), {"--set", s});
         std::vector<char*> argv;
@@ -132,7 +139,9 @@ int run_replications(const Experiment& e, const RunOpts& o, std::uint64_t seed, 
                        {"runs", dirs}, {"aggregate", aggregate_replications(runs)}, {"slos", check::pool_slos(runs)},
                        {"cost", runs.front().value("cost", nlohmann::json())},
                        {"analytic", runs.front()["analytic"]}};
-    results::write_file_atomically(o.out + "/results.json", doc.dump(1) + "\n");
+    // A series.csv left by an earlier single run in this folder would sit beside the pooled
+    // document as if it were its series; each replication's own is in rep-*/.
+    results::write_files_atomically({{o.out + "/results.json", doc.dump(1) + "\n"}}, {o.out + "/series.csv"});
     print_replication_summary(doc, std::cout);
     std::cout << "results: " << o.out << "/results.json (and rep-*/ per replication)\n";
     return kExitOk;
@@ -142,6 +151,7 @@ int run_replications(const Experiment& e, const RunOpts& o, std::uint64_t seed, 
 
 nlohmann::json simulate_and_write(const Experiment& e, const RunTarget& target, std::uint64_t seed, int replication,
                                   bool progress) {
+    results::ensure_writable_directory(target.out);  // `check EXPERIMENT` comes here directly
     ProgressBar bar(progress && ::isatty(STDERR_FILENO));
     sim::RunOptions ro;
     ro.seed = seed;
@@ -169,8 +179,9 @@ nlohmann::json simulate_and_write(const Experiment& e, const RunTarget& target, 
     } catch (const std::exception& ex) {
         doc["analytic"] = {{"error", ex.what()}};
     }
-    results::write_file_atomically(target.out + "/series.csv", out.series_csv);
-    results::write_file_atomically(target.out + "/results.json", doc.dump(1) + "\n");
+    // The pair is replaced as a unit: a full disk leaves the previous run's pair intact.
+    results::write_files_atomically({{target.out + "/series.csv", out.series_csv},
+                                     {target.out + "/results.json", doc.dump(1) + "\n"}});
     if (target.progress_jsonl) emit_jsonl({{"event", "done"}, {"results", target.out + "/results.json"}});
     return doc;
 }
@@ -200,6 +211,11 @@ void add_run(CLI::App& app, int& exit_code) {
             o->out = "out/" + (e->name.empty() ? std::filesystem::path(o->experiment).stem().string() : e->name);
         if (o->replication_index < 0) note_unsimulated_faults(*e, o->experiment, std::cerr);
         const std::uint64_t seed = o->seed.value_or(e->seed);
+        if (seed > kMaxSeed) {
+            std::cerr << o->experiment << ": --seed " << seed << " is above the largest seed, 2^53 - 1 = " << kMaxSeed << "\n";
+            exit_code = kExitBadInput;
+            return;
+        }
         const int reps = o->replications.value_or(e->replications);
         if (o->progress_jsonl && reps > 1) {
             std::cerr << o->experiment << ": --progress-jsonl follows one replication; use -r 1\n";
@@ -207,6 +223,7 @@ void add_run(CLI::App& app, int& exit_code) {
             return;
         }
         try {
+            results::ensure_writable_directory(o->out);  // before the simulation, not after it
             exit_code = reps > 1 ? run_replications(*e, *o, seed, reps) : run_one(*e, *o, seed);
         } catch (const std::exception& ex) {
             std::cerr << o->experiment << ": " << ex.what() << "\n";

@@ -20,6 +20,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/sweep_report.hpp"
+#include "model/results/atomic_file.hpp"
 #include "model/schema/loader.hpp"
 #include "model/sweep/plan.hpp"
 #include "model/units/units.hpp"
@@ -219,10 +220,15 @@ int run_sweep(SweepOpts& o) {
     // One sweep (shard) per directory at a time. The lock descriptor is inherited by the point
     // processes, so a killed sweep's leftover children also keep a re-run from starting.
     std::error_code ec;
-    fs::create_directories(o.out, ec);
+    try {
+        results::ensure_writable_directory(o.out);  // an unwritable --out is not "another sweep"
+    } catch (const std::exception& ex) {
+        return bad(ex.what());
+    }
     const std::string lock_path = fmt::format("{}/.sweep-{}-of-{}.lock", o.out, shard_k, shard_n);
     const int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT, 0644);
-    if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0)
+    if (lock < 0) return bad(lock_path + ": cannot create the sweep's lock file: " + std::strerror(errno));
+    if (::flock(lock, LOCK_EX | LOCK_NB) != 0)
         return bad(o.out + ": another sweep of this shard is running there (or the point processes of a killed "
                            "one are still finishing); wait for it or use another --out");
 

@@ -21,6 +21,14 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
         return code == 0 ? 0 : stacksim::cli::kExitBadInput;
+    } catch (const std::bad_alloc&) {
+        // Under a memory limit (ulimit -v, a container) an absurd input must end in a message
+        // and the documented exit code, not an abort.
+        std::cerr << "stacksim: out of memory (the input is too large for the memory available)\n";
+        return stacksim::cli::kExitBadInput;
+    } catch (const std::exception& e) {
+        std::cerr << "stacksim: " << e.what() << "\n";
+        return stacksim::cli::kExitBadInput;
     }
     return exit_code;
 }

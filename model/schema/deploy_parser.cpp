@@ -30,7 +30,7 @@ VersionSpec parse_version(ObjectReader& r) {
     ObjectReader vr(*node, r.at("version"), r.context(),
                     "an object {\"name\": \"v2\", \"error_rate\": \"1%\", \"cpu_factor\": 1.2, \"crash_after\": \"5min\"}");
     if (!vr.valid()) return v;
-    if (auto n = vr.string("name")) v.name = *n;
+    if (auto n = vr.name("name")) v.name = *n;
     if (auto e = vr.fraction("error_rate")) v.error_rate = *e;
     const bool cpu = vr.has("cpu_factor"), latency = vr.has("latency_factor");
     if (cpu && latency) vr.error("latency_factor", "\"latency_factor\" and \"cpu_factor\" are the same multiplier: give one");
@@ -117,7 +117,7 @@ std::vector<Deploy> parse_deploys(const json& node, const std::string& pointer, 
             d.strategy = kStrategies.at(*s);
         const bool pm2 = d.strategy == Strategy::pm2_reload || d.strategy == Strategy::pm2_restart;
         if (pm2) d.startup_s = 1, d.drain_timeout_s = 1.6;  // a forked worker listening; PM2's kill_timeout default
-        if (auto s = r.string("service", Need::required)) {
+        if (auto s = r.name("service", Need::required)) {
             d.service = *s;
             const Service* svc = t.find(*s);
             if (!svc) {
@@ -138,7 +138,7 @@ std::vector<Deploy> parse_deploys(const json& node, const std::string& pointer, 
             d.at_s = *a;
             if (*a >= duration_s) r.error("at", "the deploy must start before the end of the run");
         }
-        if (auto f = r.string("from_version")) d.from_version = *f;
+        if (auto f = r.name("from_version")) d.from_version = *f;
         d.version = parse_version(r);
         if (d.version.name == d.from_version) r.error("version", "the new version needs a name other than \"" + d.from_version + "\"");
         if (auto s = r.duration("startup", Need::optional, 3600)) d.startup_s = *s;

@@ -8,18 +8,26 @@ std::string Diagnostic::format() const {
     return file + (pointer.empty() ? "" : ":" + pointer) + ": " + (severity == Severity::warning ? "warning: " : "") + message;
 }
 
+void Diagnostics::add(Diagnostic d) {
+    if (items_.size() < kMaxKept) items_.push_back(std::move(d));
+    else ++dropped_;
+}
+
 void Diagnostics::error(std::string file, std::string pointer, std::string message) {
-    items_.push_back({Diagnostic::Severity::error, std::move(file), std::move(pointer), std::move(message)});
+    add({Diagnostic::Severity::error, std::move(file), std::move(pointer), std::move(message)});
     ++errors_;
 }
 
 void Diagnostics::warning(std::string file, std::string pointer, std::string message) {
-    items_.push_back({Diagnostic::Severity::warning, std::move(file), std::move(pointer), std::move(message)});
+    add({Diagnostic::Severity::warning, std::move(file), std::move(pointer), std::move(message)});
 }
 
 std::string Diagnostics::format() const {
     std::string out;
     for (const auto& d : items_) out += d.format() + "\n";
+    if (dropped_ > 0)
+        out += (items_.empty() ? std::string() : items_.back().file + ": ") + "... and " + std::to_string(dropped_) +
+               " more problems not shown\n";
     return out;
 }
 

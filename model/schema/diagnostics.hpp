@@ -15,6 +15,10 @@ struct Diagnostic {
 
 class Diagnostics {
 public:
+    // Past this many problems only the count grows: a generated file with a million mistakes
+    // must not print gigabytes or exhaust memory. format() says how many were left out.
+    static constexpr std::size_t kMaxKept = 1000;
+
     void error(std::string file, std::string pointer, std::string message);
     void warning(std::string file, std::string pointer, std::string message);
     [[nodiscard]] bool has_errors() const { return errors_ > 0; }
@@ -25,8 +29,10 @@ public:
     [[nodiscard]] bool contains(const std::string& pointer, const std::string& message_part) const;
 
 private:
+    void add(Diagnostic d);
     std::vector<Diagnostic> items_;
     std::size_t errors_ = 0;
+    std::size_t dropped_ = 0;
 };
 
 // Escapes one reference token of a JSON pointer ("~" -> "~0", "/" -> "~1").

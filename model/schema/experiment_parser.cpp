@@ -23,7 +23,8 @@ void parse_open(ObjectReader& r, Workload& w) {
         {"flash_crowd", Workload::Arrivals::flash_crowd}, {"trace", Workload::Arrivals::trace}};
     if (arrivals) w.arrivals = kArr.at(*arrivals);
     const bool trace = w.arrivals == Workload::Arrivals::trace;
-    if (auto rate = r.rate("rate", trace ? Need::optional : Need::required)) w.rate_per_s = *rate;
+    const auto base_rate = r.rate("rate", trace ? Need::optional : Need::required);
+    if (base_rate) w.rate_per_s = *base_rate;
     if (const json* prof = r.child("profile")) {
         if (!prof->is_array() || prof->size() > 100000) {
             r.error("profile", "expected an array of {\"at\": \"5min\", \"rate\": \"2M/min\", \"ramp\": true}");
@@ -67,7 +68,12 @@ void parse_open(ObjectReader& r, Workload& w) {
         if (auto v = s.duration("rise", Need::required)) w.flash_rise_s = *v;
         if (auto v = s.duration("decay", Need::required)) w.flash_decay_s = *v;
     });
-    if (auto f = r.string("trace", trace ? Need::required : Need::optional)) {
+    // A run that sends nothing would judge every SLO on no data; "0rps" is a mistake unless
+    // a profile raises the rate later.
+    if (!trace && base_rate && *base_rate <= 0 && w.burst_rate_per_s <= 0 && w.flash_peak_per_s <= 0 &&
+        std::none_of(w.profile.begin(), w.profile.end(), [](const RatePoint& p) { return p.rate_per_s > 0; }))
+        r.error("rate", "the rate must be positive (a rate of 0 sends no requests), or a \"profile\" must raise it");
+    if (auto f = r.name("trace", trace ? Need::required : Need::optional)) {
         w.trace_file = *f;
         if (!trace) r.error("trace", "\"trace\" is only used with \"arrivals\": \"trace\"");
     }
@@ -78,15 +84,15 @@ Workload parse_workload(const json& node, const std::string& pointer, Context& c
     ObjectReader r(node, pointer, ctx, "a workload object");
     if (!r.valid()) return w;
     const auto type = r.one_of("type", {"open", "closed"}, Need::required);
-    if (auto e = r.string("entry", Need::required)) w.entry = *e;
+    if (auto e = r.name("entry", Need::required)) w.entry = *e;
     if (auto s = r.integer("sessions", 1, 100000000)) w.sessions = static_cast<int>(*s);
     if (const json* mix = r.child("mix", Need::required)) {
         ObjectReader mr(*mix, r.at("mix"), ctx, "an object of endpoint weights such as {\"GET /items\": 80, \"POST /cart\": 20}");
-        if (mr.valid() && mix->empty()) mr.error("", "the mix needs at least one endpoint");
+        if (mr.valid() && mr.named_entries() == 0) mr.error("", "the mix needs at least one endpoint");
         double total = 0;
         if (mr.valid())
             for (const auto& [name, weight] : mix->items()) {
-                if (is_annotation(name)) continue;
+                if (is_annotation(name) || name.empty()) continue;
                 mr.has(name);
                 if (!weight.is_number() || !std::isfinite(weight.get<double>()) || weight.get<double>() <= 0 ||
                     weight.get<double>() > 1e12) {
@@ -96,7 +102,7 @@ Workload parse_workload(const json& node, const std::string& pointer, Context& c
                 w.mix.push_back({name, weight.get<double>()});
                 total += weight.get<double>();
             }
-        for (auto& m : w.mix) m.weight /= total;
+        for (auto& m : w.mix) m.weight /= total;  // total > 0 whenever the mix is not empty
     }
     if (type == "closed") {
         w.type = Workload::Type::closed;
@@ -143,7 +149,7 @@ std::vector<BurnRateAlert> parse_alerts(const json& node, const std::string& poi
 std::vector<Slo> parse_slos(const json& node, const std::string& pointer, Context& ctx) {
     return parse_object_list<Slo>(node, pointer, ctx, "SLO", [&ctx](ObjectReader& r) {
         Slo s;
-        if (auto n = r.string("name", Need::required)) s.name = *n;
+        if (auto n = r.name("name", Need::required)) s.name = *n;
         const auto sli = r.one_of("sli", {"availability", "latency"}, Need::required);
         if (sli == "latency") {
             s.sli = Slo::Sli::latency;
@@ -151,7 +157,7 @@ std::vector<Slo> parse_slos(const json& node, const std::string& pointer, Contex
         } else if (r.has("threshold")) {
             r.error("threshold", "a threshold only applies to \"sli\": \"latency\"");
         }
-        if (auto e = r.string("endpoint")) s.endpoint = *e;
+        if (auto e = r.name("endpoint")) s.endpoint = *e;
         if (auto o = r.fraction("objective", Need::required)) {
             s.objective = *o;
             if (*o <= 0 || *o >= 1) r.error("objective", "an objective must be strictly between 0% and 100%");
@@ -169,7 +175,7 @@ std::vector<Fault> parse_chaos(const json& node, const std::string& pointer, Con
         if (auto k = r.one_of("fault", kFaultKinds, Need::required)) f.kind = *k;
         // A partition or link degradation is placed by `between` (two zones); `target` is optional.
         const bool on_link = f.kind == "partition" || f.kind == "link_degradation";
-        if (auto t = r.string("target", on_link ? Need::optional : Need::required)) f.target = *t;
+        if (auto t = r.name("target", on_link ? Need::optional : Need::required)) f.target = *t;
         if (r.has("at")) f.at_s = r.duration("at");
         if (r.has("for")) f.for_s = r.duration("for");
         if (r.has("mtbf")) f.mtbf = r.distribution("mtbf");
@@ -190,7 +196,8 @@ std::vector<Fault> parse_chaos(const json& node, const std::string& pointer, Con
         keep("leak_bytes_per_request", r.size("leak_per_request"));
         if (auto leak = r.bandwidth("leak_rate")) f.magnitudes["leak_bytes_per_s"] = *leak / 8;
         if (const json* b = r.child("between")) {
-            if (!b->is_array() || b->size() != 2 || !(*b)[0].is_string() || !(*b)[1].is_string())
+            if (!b->is_array() || b->size() != 2 || !(*b)[0].is_string() || !(*b)[1].is_string() ||
+                (*b)[0].get<std::string>().empty() || (*b)[1].get<std::string>().empty())
                 r.error("between", "expected two zone names, e.g. [\"eu-west-1a\", \"eu-west-1b\"]");
             else
                 f.between = {(*b)[0].get<std::string>(), (*b)[1].get<std::string>()};

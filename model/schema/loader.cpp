@@ -1,6 +1,7 @@
 #include "model/schema/loader.hpp"
 
 #include <filesystem>
+#include <map>
 
 #include "model/graph/call_graph.hpp"
 #include "model/schema/parsers.hpp"
@@ -53,11 +54,17 @@ void check_experiment(const Experiment& e, Context& ctx, Context& topo_ctx) {
         else if (!ep.empty() && std::none_of(e.workload.mix.begin(), e.workload.mix.end(),
                                              [&](const MixEntry& m) { return m.endpoint == ep; }))
             ctx.diag.error(ctx.file, at, "endpoint \"" + ep + "\" gets no traffic: it is not in /workload/mix, so the SLO could never be judged");
-        for (std::size_t j = 0; j < i; ++j)
-            if (e.slos[j].name == e.slos[i].name)
-                ctx.diag.error(ctx.file, pointer_join(pointer_join("/slos", i), "name"),
-                               "another SLO (/slos/" + std::to_string(j) + ") is already named \"" + e.slos[i].name + "\"");
     }
+    // One error per duplicated name, at its second use (not one per pair: 3,000 SLOs with one
+    // name would otherwise print 4.5 M lines).
+    std::map<std::string, std::vector<std::size_t>> by_name;
+    for (std::size_t i = 0; i < e.slos.size(); ++i)
+        if (!e.slos[i].name.empty()) by_name[e.slos[i].name].push_back(i);
+    for (const auto& [name, uses] : by_name)
+        if (uses.size() > 1)
+            ctx.diag.error(ctx.file, pointer_join(pointer_join("/slos", uses[1]), "name"),
+                           "another SLO (/slos/" + std::to_string(uses[0]) + ") is already named \"" + name + "\"" +
+                               (uses.size() > 2 ? " (" + std::to_string(uses.size()) + " SLOs share this name)" : ""));
     std::vector<std::string> targets = names;
     targets.insert(targets.end(), t.zones.begin(), t.zones.end());
     for (const Fault& f : e.chaos)
@@ -137,8 +144,21 @@ std::optional<Experiment> load_experiment(const std::string& path, const std::ve
     std::string topo_file = path;
     if (doc->is_object() && doc->contains("topology")) {
         const json& ref = (*doc)["topology"];
-        if (ref.is_string()) {
-            topo_file = (fs::path(path).parent_path() / ref.get<std::string>()).lexically_normal().string();
+        std::error_code ec;
+        if (ref.is_string() && ref.get<std::string>().empty()) {
+            diag.error(path, "/topology", "expected a path to a topology file, got \"\"");
+        } else if (ref.is_string() &&
+                   !fs::is_regular_file(topo_file = (fs::path(path).parent_path() / ref.get<std::string>())
+                                                        .lexically_normal()
+                                                        .string(),
+                                        ec)) {
+            // Named at the experiment's pointer: the mistake is there, not in a file that is absent.
+            diag.error(path, "/topology",
+                       "cannot open the topology file \"" + ref.get<std::string>() + "\" (" +
+                           (fs::is_directory(topo_file, ec) ? "a directory" : "no such file") + ": " + topo_file +
+                           "; paths are relative to the experiment's directory)");
+            topo_file = path;
+        } else if (ref.is_string()) {
             if (auto tdoc = load_json_file(topo_file, diag); tdoc && apply_all(*tdoc, topo, topo_file, diag))
                 topology = topology_from(*tdoc, topo_file, diag);
         } else if (ref.is_object()) {

@@ -60,6 +60,30 @@ std::optional<std::string> ObjectReader::string(const std::string& key, Need nee
     return v->get<std::string>();
 }
 
+std::optional<std::string> ObjectReader::name(const std::string& key, Need need) {
+    auto s = string(key, need);
+    if (s && s->empty()) {
+        error(key, "expected a non-empty name, got \"\"");
+        return std::nullopt;
+    }
+    return s;
+}
+
+std::size_t ObjectReader::named_entries() {
+    if (!node_) return 0;
+    std::size_t n = 0;
+    for (const auto& [key, _] : node_->items()) {
+        if (is_annotation(key)) continue;
+        if (key.empty()) {
+            known_.insert(key);
+            ctx_.diag.error(ctx_.file, at(key), "an empty name (\"\") is not allowed here");
+            continue;
+        }
+        ++n;
+    }
+    return n;
+}
+
 std::optional<std::string> ObjectReader::one_of(const std::string& key, const std::vector<std::string>& choices,
                                                 Need need) {
     auto s = string(key, need);
@@ -120,8 +144,10 @@ template <class Parse>
 std::optional<double> unit_value(ObjectReader& r, const std::string& key, Need need, Parse parse) {
     const json* v = r.child(key, need);
     if (!v) return std::nullopt;
+    // A bare 0 is zero in every unit (`--set warmup=0`); other bare numbers are rejected on
+    // purpose: "timeout": 30 could mean ms or s.
+    if (v->is_number() && v->get<double>() == 0) return 0.0;
     if (!v->is_string()) {
-        // Bare numbers are rejected on purpose: "timeout": 30 could mean ms or s.
         const auto p = parse("");
         r.error(key, "expected " + p.expected() + ", got " + describe(*v));
         return std::nullopt;
@@ -218,6 +244,7 @@ std::optional<Distribution> read_distribution(const json& node, const std::strin
     static const char* kExpected =
         "a duration such as \"2ms\" (exponential with that mean) or an object such as "
         "{\"dist\": \"lognormal\", \"mean\": \"2ms\", \"cv\": 0.5}";
+    if (node.is_number() && node.get<double>() == 0) return Distribution::fixed(0.0);  // as "0s"
     if (node.is_string()) {
         const auto p = units::parse_duration_s(node.get<std::string>());
         if (!p.ok()) {

@@ -38,6 +38,12 @@ public:
 
     const json* child(const std::string& key, Need need = Need::optional);
     std::optional<std::string> string(const std::string& key, Need need = Need::optional);
+    // A name or a reference to one (a service, endpoint, zone, SLO...): a string that is not
+    // empty. "" is reported as a missing name instead of silently matching nothing.
+    std::optional<std::string> name(const std::string& key, Need need = Need::optional);
+    // Counts the keys of this object that are not annotations; reports an empty key ("") as a
+    // missing name. For objects keyed by name (services, endpoints, machines, the mix).
+    std::size_t named_entries();
     std::optional<std::string> one_of(const std::string& key, const std::vector<std::string>& choices,
                                       Need need = Need::optional);
     std::optional<bool> boolean(const std::string& key, Need need = Need::optional);

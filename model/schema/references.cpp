@@ -14,7 +14,7 @@ struct RefChecker {
                           const char* what) {
         const Service* s = t.find(name);
         if (!s) {
-            if (!declared.count(name))
+            if (!declared.count(name) && !name.empty())  // "" was reported where it was read
                 ctx.diag.error(ctx.file, pointer, std::string("unknown ") + what + " \"" + name + "\"" +
                                                       suggestion(name, names));
             return nullptr;

@@ -15,10 +15,10 @@ std::map<std::string, Endpoint> parse_endpoints(ObjectReader& r, Context& ctx) {
     if (!eps) return out;
     ObjectReader er(*eps, r.at("endpoints"), ctx, "an object of endpoints such as {\"GET /items\": {\"steps\": [...]}}");
     if (!er.valid()) return out;
-    if (eps->empty()) er.error("", "a node_service needs at least one endpoint");
+    if (er.named_entries() == 0) er.error("", "a node_service needs at least one endpoint");
     if (!er.valid()) return out;
     for (const auto& [name, body] : eps->items()) {
-        if (is_annotation(name)) continue;
+        if (is_annotation(name) || name.empty()) continue;
         er.has(name);
         ObjectReader ep(body, er.at(name), ctx, "an endpoint object such as {\"steps\": [{\"cpu\": \"2ms\"}]}");
         if (!ep.valid()) continue;
@@ -191,7 +191,7 @@ std::optional<Service> parse_service(const std::string& name, const json& node, 
     if (!is_db)
         if (auto n = r.integer("replicas", 1, kMaxReplicas)) s.replicas = static_cast<int>(*n);
     // An external dependency (a payment API) is not priced or placed; everything else is.
-    if (auto m = r.string("machine", is_external ? Need::optional : Need::required)) {
+    if (auto m = r.name("machine", is_external ? Need::optional : Need::required)) {
         if (!machines.find(*m))
             r.error("machine", "unknown machine type \"" + *m + "\"" + suggestion(*m, machines.names()) +
                                    "; see `stacksim machines` or add it under /machines");
@@ -229,9 +229,10 @@ std::optional<Service> parse_service(const std::string& name, const json& node, 
         if (const json* res = r.child("resilience")) {
             ObjectReader rr(*res, r.at("resilience"), ctx,
                             "an object of call policies by dependency, such as {\"payments\": {\"timeout\": \"2s\"}}");
+            if (rr.valid()) rr.named_entries();
             if (rr.valid())
                 for (const auto& [dep, body] : res->items()) {
-                    if (is_annotation(dep)) continue;
+                    if (is_annotation(dep) || dep.empty()) continue;
                     rr.has(dep);
                     if (auto p = parse_call_policy(body, rr.at(dep), ctx)) s.resilience[dep] = std::move(p);
                 }
@@ -240,7 +241,7 @@ std::optional<Service> parse_service(const std::string& name, const json& node, 
     } else if (*kind == "load_balancer") {
         s.kind = ServiceKind::load_balancer;
         LoadBalancerSpec lb;
-        if (auto b = r.string("backend", Need::required)) lb.backend = *b;
+        if (auto b = r.name("backend", Need::required)) lb.backend = *b;
         if (auto a = r.one_of("algorithm", {"round_robin", "least_connections", "random", "power_of_two",
                                             "consistent_hash", "sticky"})) {
             static const std::map<std::string, LbAlgorithm> kAlg{
@@ -303,15 +304,15 @@ std::optional<Service> parse_service(const std::string& name, const json& node, 
             q.backpressure = *b == "reject" ? QueueSpec::Backpressure::reject : QueueSpec::Backpressure::block;
         if (const json* c = r.child("consumer", Need::required)) {
             ObjectReader cr(*c, r.at("consumer"), ctx, "an object {\"service\": ..., \"endpoint\": ...}");
-            if (auto sv = cr.string("service", Need::required)) q.consumer_service = *sv;
-            if (auto e = cr.string("endpoint", Need::required)) q.consumer_endpoint = *e;
+            if (auto sv = cr.name("service", Need::required)) q.consumer_service = *sv;
+            if (auto e = cr.name("endpoint", Need::required)) q.consumer_endpoint = *e;
             if (auto n = cr.integer("concurrency", 1, 100000)) q.consumer_concurrency = static_cast<int>(*n);
             cr.finish();
         }
         if (auto d = r.distribution("publish_time")) q.publish_time = *d;
         if (auto v = r.duration("visibility_timeout")) q.visibility_timeout_s = *v;
         if (auto m = r.integer("max_deliveries", 1, 1000)) q.max_deliveries = static_cast<int>(*m);
-        if (auto d = r.string("dead_letter_queue")) q.dead_letter_queue = *d;
+        if (auto d = r.name("dead_letter_queue")) q.dead_letter_queue = *d;
         s.queue = q;
     } else {
         s.kind = ServiceKind::external;

@@ -39,8 +39,8 @@ std::optional<Step> parse_step(const json& node, const std::string& pointer, Con
         if (d) step.body = CpuStep{*d};
     } else if (kind == "call") {
         CallStep c;
-        if (auto s = need(r.string("call", Need::required))) c.service = *s;
-        if (auto s = r.string("endpoint")) c.endpoint = *s;
+        if (auto s = need(r.name("call", Need::required))) c.service = *s;
+        if (auto s = r.name("endpoint")) c.endpoint = *s;
         if (auto a = r.boolean("async")) c.async = *a;
         if (auto b = r.size("request")) c.request_bytes = *b;
         if (auto b = r.size("response")) c.response_bytes = *b;
@@ -51,7 +51,7 @@ std::optional<Step> parse_step(const json& node, const std::string& pointer, Con
         step.body = c;
     } else if (kind == "cache") {
         CacheStep c;
-        if (auto s = need(r.string("cache", Need::required))) c.cache = *s;
+        if (auto s = need(r.name("cache", Need::required))) c.cache = *s;
         if (auto k = need(r.count("keys", 1e12, Need::required))) c.key_space = *k;
         if (auto z = r.number("zipf", 0, 5)) c.zipf_alpha = *z;
         if (r.has("ttl")) c.ttl_s = need(r.duration("ttl"));
@@ -73,7 +73,7 @@ std::optional<Step> parse_step(const json& node, const std::string& pointer, Con
         step.body = std::move(c);
     } else if (kind == "db") {
         DbStep d;
-        if (auto s = need(r.string("db", Need::required))) d.database = *s;
+        if (auto s = need(r.name("db", Need::required))) d.database = *s;
         if (auto op = need(r.one_of("op", {"read", "write"}, Need::required)))
             d.op = *op == "read" ? DbStep::Op::read : DbStep::Op::write;
         if (auto q = need(r.distribution("query", Need::required))) d.query = *q;
@@ -81,7 +81,7 @@ std::optional<Step> parse_step(const json& node, const std::string& pointer, Con
         step.body = std::move(d);
     } else if (kind == "publish") {
         PublishStep p;
-        if (auto s = need(r.string("publish", Need::required))) p.queue = *s;
+        if (auto s = need(r.name("publish", Need::required))) p.queue = *s;
         if (auto b = r.size("payload")) p.payload_bytes = *b;
         step.body = p;
     } else {  // branch

@@ -70,8 +70,8 @@ std::optional<SweepSpec> parse_sweep(const json& node, const std::string& pointe
         ObjectReader hr(*h, r.at("horizontal"), ctx, "an object such as {\"service\": \"api\", \"machine\": \"c6i.xlarge\", \"replicas\": [4, 8]}");
         if (hr.valid()) {
             SweepSpec::Horizontal hz;
-            if (auto v = hr.string("service", Need::required)) check_service(hr, hz.service = *v, t);
-            if (auto v = hr.string("machine", Need::required)) check_machine(hz.machine = *v, hr.at("machine"), ctx, t);
+            if (auto v = hr.name("service", Need::required)) check_service(hr, hz.service = *v, t);
+            if (auto v = hr.name("machine", Need::required)) check_machine(hz.machine = *v, hr.at("machine"), ctx, t);
             read_array(hr, "replicas", "replica counts", [&](const json& v, const std::string& p) {
                 if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 10000)
                     ctx.diag.error(ctx.file, p, "expected a replica count between 1 and 10000, got " + describe(v));
@@ -86,7 +86,7 @@ std::optional<SweepSpec> parse_sweep(const json& node, const std::string& pointe
         ObjectReader vr(*v, r.at("vertical"), ctx, "an object such as {\"service\": \"api\", \"replicas\": 4, \"machines\": [\"c6i.xlarge\", \"c6i.2xlarge\"]}");
         if (vr.valid()) {
             SweepSpec::Vertical vt;
-            if (auto x = vr.string("service", Need::required)) check_service(vr, vt.service = *x, t);
+            if (auto x = vr.name("service", Need::required)) check_service(vr, vt.service = *x, t);
             if (auto n = vr.integer("replicas", 1, 10000, Need::required)) vt.replicas = static_cast<int>(*n);
             read_array(vr, "machines", "machine types", [&](const json& m, const std::string& p) {
                 if (!m.is_string()) {

@@ -12,14 +12,15 @@ void parse_machines(ObjectReader& top, Context& ctx, MachineCatalog& catalog) {
     if (!ms) return;
     ObjectReader mr(*ms, top.at("machines"), ctx, "an object of machine types");
     if (!mr.valid()) return;
+    mr.named_entries();
     // Types with "like" may build on each other; add them once their base exists.
     std::vector<std::string> order;
     for (const auto& [name, body] : ms->items())
-        if (!is_annotation(name) && !(body.is_object() && body.contains("like"))) order.push_back(name);
+        if (!is_annotation(name) && !name.empty() && !(body.is_object() && body.contains("like"))) order.push_back(name);
     for (bool progress = true; progress;) {
         progress = false;
         for (const auto& [name, body] : ms->items()) {
-            if (is_annotation(name) || std::find(order.begin(), order.end(), name) != order.end()) continue;
+            if (is_annotation(name) || name.empty() || std::find(order.begin(), order.end(), name) != order.end()) continue;
             const json& like = body["like"];
             const bool known_base = like.is_string() && (catalog.find(like.get<std::string>()) ||
                                                          std::find(order.begin(), order.end(), like.get<std::string>()) != order.end());
@@ -27,7 +28,8 @@ void parse_machines(ObjectReader& top, Context& ctx, MachineCatalog& catalog) {
         }
     }
     for (const auto& [name, body] : ms->items())  // unresolvable ones last, to be reported
-        if (!is_annotation(name) && std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
+        if (!is_annotation(name) && !name.empty() && std::find(order.begin(), order.end(), name) == order.end())
+            order.push_back(name);
     for (const auto& name : order) {
         const json& body = (*ms)[name];
         mr.has(name);
@@ -37,7 +39,7 @@ void parse_machines(ObjectReader& top, Context& ctx, MachineCatalog& catalog) {
         m.name = name;
         m.source = ctx.file;
         // A custom type may start from a catalog type and change some fields ("like").
-        if (auto like = r.string("like")) {
+        if (auto like = r.name("like")) {
             if (const MachineType* base = catalog.find(*like)) {
                 m = *base;
                 m.name = name;
@@ -144,12 +146,12 @@ Topology parse_topology(const json& doc, Context& ctx, const std::string& root) 
     const json* svcs = top.child("services", Need::required);
     if (svcs) {
         ObjectReader sr(*svcs, top.at("services"), ctx, "an object of services keyed by name");
-        if (sr.valid() && svcs->empty()) sr.error("", "a topology needs at least one service");
+        if (sr.valid() && sr.named_entries() == 0) sr.error("", "a topology needs at least one service");
         if (sr.valid() && svcs->size() > kMaxServices)
             sr.error("", "more than " + std::to_string(kMaxServices) + " services");
         else if (sr.valid())
             for (const auto& [name, body] : svcs->items()) {
-                if (is_annotation(name)) continue;
+                if (is_annotation(name) || name.empty()) continue;
                 sr.has(name);
                 if (auto s = parse_service(name, body, sr.at(name), ctx, t.machines, t.zones))
                     t.services.emplace(name, std::move(*s));
@@ -159,7 +161,7 @@ Topology parse_topology(const json& doc, Context& ctx, const std::string& root) 
     std::set<std::string> declared;
     if (svcs && svcs->is_object())
         for (const auto& [name, _] : svcs->items())
-            if (!is_annotation(name)) declared.insert(name);
+            if (!is_annotation(name) && !name.empty()) declared.insert(name);
     check_references(t, ctx, declared);
     return t;
 }

@@ -113,3 +113,59 @@ TEST(Overrides, ReachTheTopologyThroughTheExperiment) {
     EXPECT_FALSE(load_experiment(exp, {"topology.services.app.replicas=0"}, bad));
     EXPECT_TRUE(bad.contains("/services/app/replicas", "expected an integer between 1 and 10000, got 0"));
 }
+
+// Issue 12, section 5: names, duplicates and absurd counts.
+TEST(Robustness, ADuplicatedSloNameIsOneErrorNotOnePerPair) {
+    std::string slos;
+    for (int i = 0; i < 3000; ++i) slos += std::string(i ? "," : "") + R"({"name": "same", "sli": "availability", "objective": "99%"})";
+    const std::string path = ::testing::TempDir() + "/slo-3000.json";
+    std::ofstream(path) << R"({"topology": {"services": {"app": {"kind": "node_service", "machine": "c6i.large",
+        "endpoints": {"a": {"steps": [{"cpu": "1ms"}]}}}}}, "duration": "10s",
+        "workload": {"type": "open", "entry": "app", "rate": "10/s", "mix": {"a": 1}}, "slos": [)" + slos + "]}";
+    Diagnostics diag;
+    EXPECT_FALSE(validate_file(path, {}, diag));
+    EXPECT_EQ(diag.error_count(), 1u) << diag.format().substr(0, 2000);
+    EXPECT_TRUE(diag.contains("/slos/1/name", "(3000 SLOs share this name)")) << diag.format().substr(0, 2000);
+}
+
+TEST(Robustness, DiagnosticsKeepTheFirstThousandAndCountTheRest) {
+    Diagnostics diag;
+    for (int i = 0; i < 5000; ++i) diag.error("f.json", "/x/" + std::to_string(i), "bad");
+    EXPECT_EQ(diag.error_count(), 5000u);
+    EXPECT_EQ(diag.all().size(), Diagnostics::kMaxKept);
+    EXPECT_NE(diag.format().find("... and 4000 more problems not shown"), std::string::npos);
+}
+
+TEST(Robustness, DuplicateKeysAreFoundAtAnyDepthAndOnlyOnce) {
+    Diagnostics diag;
+    EXPECT_FALSE(parse_json_text(R"({"a": [{"b": 1, "c": {"d": 1, "d": 2, "d": 3}}], "a": 2})", "d.json", diag));
+    EXPECT_TRUE(diag.contains("/a/0/c/d", "duplicate key \"d\""));
+    EXPECT_TRUE(diag.contains("/a", "duplicate key \"a\""));
+    EXPECT_EQ(diag.error_count(), 2u) << diag.format();
+    Diagnostics ok;  // the same key in sibling objects, escaped keys, keys inside strings and comments
+    EXPECT_TRUE(parse_json_text(R"({"a": {"k": 1}, "b": {"k": 1}, "\u0061x": 1, "s": "\"a\": 1", /* "a": 1 */ "t": 0})",
+                                "ok.json", ok))
+        << ok.format();
+    Diagnostics escaped;  // "\u0061" is "a": the same key
+    EXPECT_FALSE(parse_json_text(R"({"a": 1, "\u0061": 2})", "e.json", escaped));
+}
+
+TEST(Robustness, ABareZeroIsZeroInEveryUnit) {
+    Diagnostics diag;
+    EXPECT_TRUE(validate_file(std::string(STACKSIM_CORPUS_DIR) + "/good/minimal-experiment.json",
+                              {"warmup=0", "topology.services.app.endpoints.GET /x.steps.0.cpu=0"}, diag))
+        << diag.format();
+    Diagnostics five;
+    EXPECT_FALSE(validate_file(std::string(STACKSIM_CORPUS_DIR) + "/good/minimal-experiment.json", {"warmup=5"}, five));
+    EXPECT_TRUE(five.contains("/warmup", "expected a duration"));
+}
+
+TEST(Robustness, EmptyKeysInNamedMapsAreMissingNames) {
+    for (const char* set : {R"(workload.mix={"": 1})", R"(topology.services.app.endpoints={"": {"steps": []}})",
+                            R"(topology.machines={"": {"like": "c6i.large"}})"}) {
+        SCOPED_TRACE(set);
+        Diagnostics diag;
+        EXPECT_FALSE(validate_file(std::string(STACKSIM_CORPUS_DIR) + "/good/minimal-experiment.json", {set}, diag));
+        EXPECT_NE(diag.format().find("an empty name (\"\") is not allowed here"), std::string::npos) << diag.format();
+    }
+}
