@@ -84,11 +84,11 @@ WarmupSeries judge_warmup(std::string name, std::string pointer, const std::vect
         if (static_cast<double>(offset + i) * interval_s >= warmup_s - 1e-9 && std::isfinite(y[i])) sum += y[i], ++n;
     w.mean_after_warmup = n > 0 ? sum / n : std::nan("");
     // Too short when the transient outlasts the warm-up and biases what the run reports
-    // beyond the steady mean's own noise (and beyond 1 % of it).
+    // beyond the steady mean's own noise and beyond kMaterialBias of it. A series that has not
+    // settled by half-way is judged the same way against its second half.
     const double bias = std::abs(w.mean_after_warmup - w.truncation.steady_mean);
-    const double noise = std::max(w.truncation.steady_ci95, 0.01 * std::abs(w.truncation.steady_mean));
-    if (!w.truncation.settled) w.adequate = false;
-    else w.adequate = w.truncation_s <= warmup_s + 1e-9 || !(bias > noise);
+    const double noise = std::max(w.truncation.steady_ci95, kMaterialBias * std::abs(w.truncation.steady_mean));
+    w.adequate = (w.truncation.settled && w.truncation_s <= warmup_s + 1e-9) || !(bias > noise);
     return w;
 }
 

@@ -33,6 +33,9 @@ struct WarmupSeries {
     bool adequate = true;
 };
 
+// A warm-up is too short when it moves a reported mean by more than this fraction.
+inline constexpr double kMaterialBias = 0.02;
+
 struct Warmup {
     bool applicable = true;
     std::string reason;             // why not applicable (time-varying load, faults, …)
