@@ -76,19 +76,30 @@ std::string time_varying(const Experiment& e) {
 
 WarmupSeries judge_warmup(std::string name, std::string pointer, const std::vector<double>& y, std::size_t offset,
                           double interval_s, double warmup_s) {
-    WarmupSeries w{std::move(name), std::move(pointer), mser5(y), 0, 0, true};
+    WarmupSeries w{std::move(name), std::move(pointer), mser5(y), 0, 0, 0, true};
     if (!w.truncation.judged) return w;
     w.truncation_s = static_cast<double>(offset + w.truncation.intervals) * interval_s;
     double sum = 0, n = 0;
     for (std::size_t i = 0; i < y.size(); ++i)
         if (static_cast<double>(offset + i) * interval_s >= warmup_s - 1e-9 && std::isfinite(y[i])) sum += y[i], ++n;
     w.mean_after_warmup = n > 0 ? sum / n : std::nan("");
-    // Too short when the transient outlasts the warm-up and biases what the run reports
-    // beyond the steady mean's own noise and beyond kMaterialBias of it. A series that has not
-    // settled by half-way is judged the same way against its second half.
-    const double bias = std::abs(w.mean_after_warmup - w.truncation.steady_mean);
-    const double noise = std::max(w.truncation.steady_ci95, kMaterialBias * std::abs(w.truncation.steady_mean));
-    w.adequate = (w.truncation.settled && w.truncation_s <= warmup_s + 1e-9) || !(bias > noise);
+    if (w.truncation.settled) {
+        // Too short when the transient outlasts the warm-up and biases what the run reports
+        // beyond the steady mean's own noise and beyond kMaterialBias of it.
+        const double bias = std::abs(w.mean_after_warmup - w.truncation.steady_mean);
+        const double noise = std::max(w.truncation.steady_ci95, kMaterialBias * std::abs(w.truncation.steady_mean));
+        w.adequate = w.truncation_s <= warmup_s + 1e-9 || !(bias > noise);
+        return w;
+    }
+    // Not settled by half-way: the run cannot tell where the transient ends. The warm-up is
+    // too short when the measured part itself still drifts, significantly and materially.
+    std::vector<double> measured;
+    for (std::size_t i = 0; i < y.size(); ++i)
+        if (static_cast<double>(offset + i) * interval_s >= warmup_s - 1e-9 && std::isfinite(y[i])) measured.push_back(y[i]);
+    const Trend drift = trend(measured, interval_s, 0.95);
+    w.drift_per_s = drift.slope_per_s;
+    w.adequate = !(drift.judged && (drift.ci_low > 0 || drift.ci_high < 0) &&
+                   std::abs(drift.slope_per_s * drift.span_s) > kMaterialBias * std::abs(drift.mean));
     return w;
 }
 
@@ -165,9 +176,10 @@ Assessment assess(const Experiment& e, const json& results) {
             w.adequate = false;
             if (!s.truncation.settled) {
                 unsettled = true;
-                a.findings.push_back(fmt::format("{} has not settled in the first half of the run: the run is a transient; "
-                                                 "run longer, with a warm-up beyond {}", s.name,
-                                                 units::format_duration(e.duration_s / 2)));
+                a.findings.push_back(fmt::format("{} has not settled in the first half of the run and still drifts "
+                                                 "({:+.3g}/s after the warm-up): the run is a transient; run longer, with a "
+                                                 "warm-up beyond {}", s.name, s.drift_per_s,
+                                                 units::format_duration(std::max(e.warmup_s, e.duration_s / 2))));
             } else {
                 longest = std::max(longest, s.truncation_s);
                 a.findings.push_back(fmt::format("{} settles at {} (MSER-5), after the {} warm-up: the measured mean {:.4g} "
@@ -205,6 +217,7 @@ json to_json(const Assessment& a) {
                           {"settled", s.truncation.settled}, {"truncation_s", s.truncation_s},
                           {"steady_mean", s.truncation.steady_mean}, {"steady_ci95", s.truncation.steady_ci95},
                           {"mean_after_warmup", std::isfinite(s.mean_after_warmup) ? json(s.mean_after_warmup) : json(nullptr)},
+                          {"drift_per_s", s.truncation.settled ? json(nullptr) : json(s.drift_per_s)},
                           {"adequate", s.adequate}});
     const Warmup& w = a.warmup;
     return {{"verdict", a.verdict},

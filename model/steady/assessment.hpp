@@ -30,6 +30,7 @@ struct WarmupSeries {
     Truncation truncation;
     double truncation_s = 0;        // where the transient ends
     double mean_after_warmup = 0;   // what the run reports, with the configured warm-up
+    double drift_per_s = 0;         // not settled: the measured part's slope (95 % CI tested)
     bool adequate = true;
 };
 
