@@ -130,8 +130,8 @@ void print_slos(const json& slos, std::ostream& out) {
         const bool conclusive = s.value("conclusive", true);
         inconclusive = inconclusive || !conclusive;
         const std::string verdict = no_data ? "no data" : std::string(s.value("met", false) ? "met" : "MISSED") + (conclusive ? "" : "*");
-        out << fmt::format("{:<24} {:>8.4g}% {:>9.4f}% {:>7} {:>12.3g}%  {}\n", s.value("name", "?"), 100 * num(s["objective"]),
-                           100 * num(s["sli_value"]), verdict,
+        out << fmt::format("{:<24} {:>8.4g}% {:>10} {:>7} {:>12.3g}%  {}\n", s.value("name", "?"), 100 * num(s["objective"]),
+                           no_data ? "-" : fmt::format("{:.4f}%", 100 * num(s["sli_value"])), verdict,
                            100 * num(b.value("consumed_fraction", json())), alerts.empty() ? "none" : alerts);
     }
     out << "budget spent: this run's bad events as a share of the SLO window's error budget (docs/slo.md)\n";
