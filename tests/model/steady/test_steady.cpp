@@ -143,9 +143,10 @@ TEST(Assessment, AGrowingQueueIsUnstableWithItsTimeToFill) {
 }
 
 TEST(Assessment, AColdCacheWithAShortWarmupIsATransientWithASuggestedWarmup) {
-    const Experiment e = experiment(600, 10);
+    // Over 5 minutes the first 10 s warm-up leaves the measured hit ratio ~8 % low.
+    const Experiment e = experiment(300, 10);
     Normal z(2);
-    std::vector<double> depth = ar1(600, 5, 0.5, 1, 0, 4), hits(600);
+    std::vector<double> depth = ar1(300, 5, 0.5, 1, 0, 4), hits(300);
     for (std::size_t i = 0; i < hits.size(); ++i) hits[i] = 0.75 - 0.57 * std::exp(-static_cast<double>(i) / 40) + 0.01 * z();
     const Assessment a = assess(e, results(depth, hits));
     EXPECT_EQ(a.verdict, "transient");
@@ -153,7 +154,7 @@ TEST(Assessment, AColdCacheWithAShortWarmupIsATransientWithASuggestedWarmup) {
     ASSERT_TRUE(a.warmup.suggested_s);
     EXPECT_GT(*a.warmup.suggested_s, 60);
     // With the suggested warm-up, the same series passes.
-    const Assessment again = assess(experiment(600, *a.warmup.suggested_s), results(depth, hits));
+    const Assessment again = assess(experiment(300, *a.warmup.suggested_s), results(depth, hits));
     EXPECT_EQ(again.verdict, "steady") << to_json(again).dump(1);
 }
 
