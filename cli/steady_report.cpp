@@ -16,6 +16,8 @@ void print_steady_state(const nlohmann::json& s, std::ostream& out) {
         if (w.value("applicable", true) == false && w.value("reason", nlohmann::json()).is_string())
             warmup = "warm-up not judged: " + w["reason"].get<std::string>();
         out << "\nsteady state: yes (no growing backlog; " << warmup << ")\n";
+        for (const auto& f : s.value("findings", nlohmann::json::array()))  // e.g. a queue at its bound
+            if (f.is_string()) out << "  note: " << f.get<std::string>() << "\n";
         return;
     }
     out << fmt::format("\nsteady state: {} — the SLO verdicts below are not conclusive\n",

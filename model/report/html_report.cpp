@@ -260,9 +260,15 @@ std::string stability_paragraph(const json& steady) {
     const std::string verdict = str(steady, "verdict");
     if (verdict == "steady") {
         const json& w = at(steady, "warmup");
-        return fmt::format(R"(<p class="note">Steady state: yes — no growing backlog; {}.</p>)",
-                           at(w, "applicable") == false ? "warm-up not judged (" + esc(str(w, "reason")) + ")"
-                                                        : std::string("the warm-up covers the initial transient (MSER-5)"));
+        std::string o = fmt::format(R"(<p class="note">Steady state: yes — no growing backlog; {}.</p>)",
+                                    at(w, "applicable") == false ? "warm-up not judged (" + esc(str(w, "reason")) + ")"
+                                                                 : std::string("the warm-up covers the initial transient (MSER-5)"));
+        if (!at(steady, "findings").empty()) {  // e.g. a queue pinned at its bound: stationary, but refusing work
+            o += R"(<ul class="findings">)";
+            for (const auto& f : at(steady, "findings")) o += "<li>" + esc(str(f)) + "</li>";
+            o += "</ul>";
+        }
+        return o;
     }
     std::string o = fmt::format(R"(<p class="headline">Steady state: {}</p><ul class="findings">)",
                                 verdict == "unstable" ? "NO — unstable" : verdict == "transient" ? "NO — transient (warm-up too short)" : esc(verdict));
