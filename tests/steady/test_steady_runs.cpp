@@ -94,5 +94,21 @@ TEST(SteadyRuns, AColdCacheWithATooShortWarmupIsATransientAndTheSuggestionSuffic
     EXPECT_EQ(warm["steady_state"]["verdict"], "steady") << warm["steady_state"].dump(1);
 }
 
+TEST(SteadyRuns, ADatabasesDepthCountsClientsWaitingForAPooledConnection) {
+    // One connection per client instance, 20 ms queries, 100 requests/s: half of them wait in
+    // the pool (the database's own query slots stay free), until the 1 s pool timeout.
+    const json r = simulate_in_child(R"({"duration": "20s", "warmup": "2s", "interval": "1s", "topology": {"zones": ["a"],
+      "services": {
+        "lb": {"kind": "load_balancer", "machine": "c6i.large", "backend": "app", "cpu_per_request": "0"},
+        "app": {"kind": "node_service", "machine": "c6i.large", "workers": 1,
+                "endpoints": {"GET /x": {"steps": [{"db": "db", "op": "read", "query": "20ms"}]}}},
+        "db": {"kind": "database", "machine": "r6i.xlarge", "pool": {"size": 1, "timeout": "1s"}}}},
+      "workload": {"type": "open", "entry": "lb", "rate": "100/s", "mix": {"GET /x": 1}}})", 7, "steady");
+    double waiting = 0;
+    for (const auto& v : r["series"]["queue_depth"]["db"]) waiting = std::max(waiting, v.get<double>());
+    EXPECT_GT(waiting, 10) << r["series"]["queue_depth"]["db"].dump();
+    EXPECT_GT(r["summary"]["connection_pools"][0]["waits"].get<double>(), 0);
+}
+
 }  // namespace
 }  // namespace stacksim
