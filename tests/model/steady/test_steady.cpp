@@ -158,6 +158,30 @@ TEST(Assessment, AColdCacheWithAShortWarmupIsATransientWithASuggestedWarmup) {
     EXPECT_EQ(again.verdict, "steady") << to_json(again).dump(1);
 }
 
+TEST(Assessment, ASeriesStillRisingAtTheEndIsATransientWithoutASuggestion) {
+    // The cold cache: 0.18 -> 0.56 over a 60 s run, steady state far above.
+    const Experiment e = experiment(60, 5);
+    std::vector<double> depth = ar1(60, 5, 0.5, 1, 0, 4), hits(60);
+    for (std::size_t i = 0; i < hits.size(); ++i) hits[i] = 0.18 + 0.38 * static_cast<double>(i) / 59;
+    const Assessment a = assess(e, results(depth, hits));
+    EXPECT_EQ(a.verdict, "transient");
+    EXPECT_FALSE(a.warmup.suggested_s);  // the run cannot tell where the transient ends
+    ASSERT_FALSE(a.findings.empty());
+    EXPECT_NE(a.findings.back().find("run longer"), std::string::npos) << a.findings.back();
+}
+
+TEST(Assessment, ALongWarmupPastMostOfTheTransientIsAdequate) {
+    // The rise lasts 100 of 180 s (past the half-way limit of MSER-5), but the part measured
+    // after the 150 s warm-up is flat: nothing to flag.
+    const Experiment e = experiment(180, 150);
+    Normal z(9);
+    std::vector<double> depth = ar1(180, 5, 0.5, 1, 0, 4), hits(180);
+    for (std::size_t i = 0; i < hits.size(); ++i)
+        hits[i] = std::min(0.74, 0.3 + 0.0044 * static_cast<double>(i)) + 0.005 * z();
+    const Assessment a = assess(e, results(depth, hits));
+    EXPECT_EQ(a.verdict, "steady") << to_json(a).dump(1);
+}
+
 TEST(Assessment, ReplicationsPoolToUnstableWhenAnyReplicationGrows) {
     const json steady{{"verdict", "steady"}, {"resources", json::array()}, {"warmup", {{"suggested_s", nullptr}}}};
     const json growing{{"verdict", "unstable"},
