@@ -114,7 +114,9 @@ int run_check(const CheckOpts& o) {
 
     check::Report report;
     report.subject = fmt::format("{} ({})", doc->value("name", ""), results_path);
-    report.cases = check::judge_slos(*slos);
+    report.cases = check::judge_evidence(*doc);
+    for (auto& c : check::judge_steady_state(*doc)) report.cases.push_back(std::move(c));
+    for (auto& c : check::judge_slos(*slos)) report.cases.push_back(std::move(c));
     if (base) {
         std::map<std::string, check::Metric> base_metrics;
         try {  // a malformed baseline is the baseline's fault, named as such
@@ -123,6 +125,8 @@ int run_check(const CheckOpts& o) {
             std::cerr << o.baseline << ": not a usable baseline: " << schema::without_library_prefix(ex.what()) << "\n";
             return kExitBadInput;
         }
+        if (const std::string w = check::baseline_mismatch(*doc, *base); !w.empty())
+            std::cerr << o.baseline << ": warning: " << w << "\n";
         auto cmp = check::compare(check::metrics_of(*doc), base_metrics, tol);
         if (cmp.empty()) {
             std::cerr << o.baseline << ": no metric in common with " << results_path << "\n";
@@ -131,6 +135,9 @@ int run_check(const CheckOpts& o) {
         report.cases.insert(report.cases.end(), cmp.begin(), cmp.end());
     }
 
+    if (report.cases.empty())
+        report.cases.push_back({"evidence", "something to judge", false,
+                                "no SLOs, no steady-state verdict and no baseline: nothing to judge (a gate fails when it cannot judge)", ""});
     for (const auto& c : report.cases)
         std::cout << fmt::format("{} {:<10} {}: {}\n", c.passed ? "PASS" : "FAIL", c.suite, c.name, c.message);
     std::cout << fmt::format("{}: {} of {} checks failed\n", report.passed() ? "passed" : "FAILED", report.failures(),

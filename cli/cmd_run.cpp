@@ -14,6 +14,7 @@
 #include "model/analytic/stack_model.hpp"
 #include "model/check/gate.hpp"
 #include "model/results/atomic_file.hpp"
+#include "model/steady/assessment.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/random/sampler.hpp"
 #include "stacksim/version.hpp"
@@ -89,6 +90,12 @@ std::uint64_t replication_seed(std::uint64_t seed, int i) {
     return i == 0 ? seed : sim::stream_seed(seed, static_cast<std::uint64_t>(i)) & kMaxSeed;
 }
 
+nlohmann::json pooled_steady_state(const std::vector<nlohmann::json>& runs) {
+    std::vector<nlohmann::json> blocks;
+    for (const auto& r : runs) blocks.push_back(r.value("steady_state", nlohmann::json::object()));
+    return steady::pool(blocks);
+}
+
 int run_replications(const Experiment& e, const RunOpts& o, std::uint64_t seed, int reps) {
     // One SimGrid engine per process: each replication is a child `stacksim run`.
     char self[4096];
@@ -137,8 +144,10 @@ int run_replications(const Experiment& e, const RunOpts& o, std::uint64_t seed, 
     nlohmann::json doc{{"stacksim_version", kVersion}, {"kind", "replications"}, {"name", e.name},
                        {"inputs", inputs_json(e, o.experiment, o.sets)}, {"seed", seed}, {"replications", reps},
                        {"runs", dirs}, {"aggregate", aggregate_replications(runs)}, {"slos", check::pool_slos(runs)},
+                       {"steady_state", pooled_steady_state(runs)},
                        {"cost", runs.front().value("cost", nlohmann::json())},
                        {"analytic", runs.front()["analytic"]}};
+    steady::mark_slos(doc["slos"], doc["steady_state"]);
     // A series.csv left by an earlier single run in this folder would sit beside the pooled
     // document as if it were its series; each replication's own is in rep-*/.
     results::write_files_atomically({{o.out + "/results.json", doc.dump(1) + "\n"}}, {o.out + "/series.csv"});

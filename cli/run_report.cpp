@@ -138,6 +138,7 @@ void print_run_summary(const json& doc, std::ostream& out) {
                            o.value("shed_queue_time", std::uint64_t{0}), o.value("stale_served", std::uint64_t{0}));
     print_faults(doc.value("faults", json::array()), out);
     print_deploys(doc, out);
+    print_steady_state(doc.value("steady_state", json()), out);
     print_slos(doc.value("slos", json::array()), out);
     if (doc.contains("cost")) {
         const json& c = doc["cost"];
@@ -152,6 +153,7 @@ void print_slos(const json& slos, std::ostream& out) {
     if (slos.empty()) return;
     out << fmt::format("\n{:<24} {:>9} {:>10} {:>7} {:>13}  {}\n", "SLO", "objective", "SLI", "verdict", "budget spent",
                        "burn-rate alerts (fired at)");
+    bool inconclusive = false;
     for (const auto& s : slos) {
         std::string alerts;
         for (const auto& a : s.value("alerts", json::array()))
@@ -159,11 +161,17 @@ void print_slos(const json& slos, std::ostream& out) {
                 alerts += fmt::format("{}{} {:g}x@{}", alerts.empty() ? "" : ", ", a.value("severity", "page"), num(a["burn_rate"]),
                                       units::format_duration(num(f["at_s"])));
         const json& b = s.value("budget", json::object());
-        out << fmt::format("{:<24} {:>8.4g}% {:>9.4f}% {:>7} {:>12.3g}%  {}\n", s.value("name", "?"), 100 * num(s["objective"]),
-                           100 * num(s["sli_value"]), s.value("met", false) ? "met" : "MISSED",
+        // No valid event is no evidence; a verdict of a run not in steady state is not conclusive.
+        const bool no_data = s.value("no_data", false) || s.value("valid", std::uint64_t{1}) == 0;
+        const bool conclusive = s.value("conclusive", true);
+        inconclusive = inconclusive || !conclusive;
+        const std::string verdict = no_data ? "no data" : std::string(s.value("met", false) ? "met" : "MISSED") + (conclusive ? "" : "*");
+        out << fmt::format("{:<24} {:>8.4g}% {:>10} {:>7} {:>12.3g}%  {}\n", s.value("name", "?"), 100 * num(s["objective"]),
+                           no_data ? "-" : fmt::format("{:.4f}%", 100 * num(s["sli_value"])), verdict,
                            100 * num(b.value("consumed_fraction", json())), alerts.empty() ? "none" : alerts);
     }
     out << "budget spent: this run's bad events as a share of the SLO window's error budget (docs/slo.md)\n";
+    if (inconclusive) out << "* not conclusive: the run is not in steady state (see \"steady state\" above)\n";
 }
 
 void print_resilience(const json& r, std::ostream& out) {
@@ -284,6 +292,7 @@ void print_replication_summary(const json& doc, std::ostream& out) {
         out << fmt::format("{:<40} {:>14} {:>14}\n", metric, time ? units::format_duration(mean) : fmt::format("{:.5g}", mean),
                            time ? units::format_duration(ci) : fmt::format("{:.3g}", ci));
     }
+    print_steady_state(doc.value("steady_state", json()), out);
     print_slos(doc.value("slos", json::array()), out);
 }
 

@@ -12,6 +12,8 @@
 namespace stacksim::cli {
 
 void print_run_summary(const nlohmann::json& doc, std::ostream& out);
+// The run's verdict on itself: growing backlogs, warm-up adequacy (cli/steady_report.cpp).
+void print_steady_state(const nlohmann::json& steady_state, std::ostream& out);
 // SLO verdicts, budget spent and alerts (the `slos[]` entries of a results document).
 void print_slos(const nlohmann::json& slos, std::ostream& out);
 // The fault timeline: one line per occurrence (the `faults[]` entries of a results document).

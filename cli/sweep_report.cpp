@@ -33,9 +33,11 @@ void print_sweep_summary(const std::vector<sweep::PointRecord>& points, const sw
         out << fmt::format("{:<12} {:<10} {:<18} {:>10} {:>9} {:>6} {:>5} {:>9}\n", p.id, p.strategy,
                            sweep::config_label(p), p.load, done ? dur(p.p99_s) : p.status,
                            done && std::isfinite(p.max_utilisation) ? fmt::format("{:.0f}%", 100 * p.max_utilisation) : "-",
-                           done ? (p.slos_met ? "ok" : "FAIL") : "-",
+                           done ? (p.slos.empty() ? "none" : !p.slos_met ? "FAIL" : p.steady != "steady" ? "ok*" : "ok") : "-",
                            std::isfinite(p.cost_per_h) ? fmt::format("{:.2f}", p.cost_per_h) : "-");
     }
+    if (std::any_of(points.begin(), points.end(), [](const auto& p) { return p.status == "done" && p.steady != "steady"; }))
+        out << "ok*: SLOs met in a run not in steady state (growing backlog or warm-up too short): not conclusive, never recommended\n";
     if (!a.loads.empty()) out << "\ncheapest configuration meeting every SLO, per load:\n";
     auto label = [&](const std::optional<std::string>& id) {
         if (!id) return std::string("none");
@@ -50,8 +52,10 @@ void print_sweep_summary(const std::vector<sweep::PointRecord>& points, const sw
         out << "\n";
     }
     if (a.usl.ok)
-        out << fmt::format("USL fit of {} capacity vs {} replicas: sigma {:.4f}  kappa {:.5f}  peak N {}  R^2 {:.3f}\n",
-                           a.scaled_service, a.scaled_machine, a.usl.sigma, a.usl.kappa,
+        out << fmt::format("USL fit of capacity vs {} {} replicas{}: sigma {:.4f}  kappa {:.5f}  peak N {}  R^2 {:.3f}\n",
+                           a.scaled_service, a.scaled_machine,
+                           a.limited_by.empty() || a.limited_by == a.scaled_service ? "" : " (capacity limited by " + a.limited_by + ")",
+                           a.usl.sigma, a.usl.kappa,
                            std::isfinite(a.usl.peak_n) ? fmt::format("{:.1f}", a.usl.peak_n) : "unbounded", a.usl.r_squared);
     if (!a.knee_note.empty()) out << "capacity knee: " << a.knee_note << "\n";
     if (!a.text.empty()) out << "recommendation: " << a.text << "\n";

@@ -125,6 +125,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     // Runs list: check to overlay, select for single-run views (heat map, topology).
     runsList_ = new QListWidget;
+    runsList_->setObjectName(QStringLiteral("runsList"));
     runsList_->setToolTip(tr("Check runs to overlay them in the charts; select one for the heat map and topology"));
     runsDock_ = new QDockWidget(tr("Runs"), this);
     auto* runsDock = runsDock_;
@@ -272,11 +273,18 @@ void MainWindow::rebuild() {
     updatingList_ = true;
     runsList_->clear();
     for (const auto& r : workspace_.runs()) {
-        auto* item = new QListWidgetItem(r.label);
+        // A run not in steady state says so beside its name: its SLO verdicts are not conclusive.
+        const bool unsteady = !r.view.steady_verdict.empty() && r.view.steady_verdict != "steady";
+        auto* item = new QListWidgetItem(unsteady ? r.label + QStringLiteral("  ⚠ ") + QString::fromStdString(r.view.steady_verdict) : r.label);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(r.compared ? Qt::Checked : Qt::Unchecked);
         item->setForeground(r.colour.darker(120));
-        item->setToolTip(QString::fromStdString(r.view.file));
+        QString tip = QString::fromStdString(r.view.file);
+        if (unsteady) {
+            tip += tr("\nNot in steady state: the SLO verdicts are not conclusive");
+            for (const auto& f : r.view.steady_findings) tip += QStringLiteral("\n• ") + QString::fromStdString(f);
+        }
+        item->setToolTip(tip);
         runsList_->addItem(item);
     }
     runsList_->setCurrentRow(workspace_.currentRun());
@@ -291,7 +299,9 @@ void MainWindow::rebuild() {
                                               QStringLiteral("%1 x %2").arg(p.replicas).arg(QString::fromStdString(p.machine)),
                                               QString::fromStdString(p.load),
                                               std::isfinite(p.p99_s) ? QString::number(1000 * p.p99_s, 'f', 0) + QStringLiteral(" ms") : QStringLiteral("–"),
-                                              p.status != "done" ? QString::fromStdString(p.status) : p.slos_met ? tr("ok") : tr("FAIL"),
+                                              p.status != "done" ? QString::fromStdString(p.status)
+                                              : !p.slos_met ? tr("FAIL")
+                                              : p.steady_state != "steady" ? tr("ok*") : tr("ok"),
                                               QString::number(p.cost.per_hour_usd, 'f', 2)});
             item->setData(0, Qt::UserRole, QString::fromStdString(p.results));
             pointsTree_->addTopLevelItem(item);

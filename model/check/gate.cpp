@@ -119,10 +119,18 @@ std::vector<Case> judge_slos(const json& slos) {
             // Nothing was judged (every request failed, or none reached the endpoint): a gate
             // must not pass on no evidence.
             c.passed = false;
-            c.message = fmt::format("{}: no valid events in the measured run, nothing to judge", what);
+            c.message = fmt::format("{}: no data (no valid events in the measured run), nothing to judge", what);
+        } else if (!(objective > 0 && objective <= 1) || !std::isfinite(sli) || !member(s, "met").is_boolean()) {
+            c.passed = false;
+            c.message = fmt::format("{}: cannot judge: objective {}, SLI {}, verdict {}", what,
+                                    member(s, "objective").dump(), member(s, "sli_value").dump(), member(s, "met").dump());
         } else {
+            // The verdict is recomputed: a document's `met` may disagree with its own numbers.
+            c.passed = sli >= objective;
             c.message = fmt::format("{} {:.4f}% {} objective {} ({:.0f} valid events)", what, 100 * sli, c.passed ? ">=" : "<",
                                     percent(objective), valid);
+            if (member(s, "conclusive") == false)
+                c.message += "; not conclusive: the run is not in steady state (see the stability case)";
         }
         if (const json& b = member(s, "budget"); b.is_object())
             c.details += fmt::format("error budget: {} of the {} window's consumed by this run, {} remaining\n",
@@ -139,6 +147,66 @@ std::vector<Case> judge_slos(const json& slos) {
         cases.push_back(std::move(c));
     }
     return cases;
+}
+
+std::vector<Case> judge_evidence(const json& doc) {
+    Case c{"evidence", "measurements", false, "", ""};
+    const bool replications = member(doc, "kind") == "replications";
+    const json& summary = member(doc, "summary");
+    const json& aggregate = member(doc, "aggregate");
+    const json& slos = member(doc, "slos");
+    if (replications ? !(aggregate.is_array() && !aggregate.empty())
+                     : !(summary.is_object() && std::isfinite(num_at(summary, "completed")) &&
+                         std::isfinite(num_at(summary, "throughput_rps"))))
+        c.message = replications ? "/aggregate: no replicated measurements in the document, nothing to judge"
+                                 : "/summary: no measurements (completed, throughput_rps) in the document, nothing to judge";
+    else if (!slos.is_null() && !slos.is_array())
+        c.message = fmt::format("/slos: expected an array of SLO verdicts, got {}", slos.type_name());
+    else
+        return {};
+    return {c};
+}
+
+std::vector<Case> judge_steady_state(const json& doc) {
+    const json& s = member(doc, "steady_state");
+    if (!s.is_object()) return {};
+    const json& verdict = member(s, "verdict");
+    Case c{"stability", "steady state", verdict == "steady", "", ""};
+    std::vector<std::string> findings;
+    for (const auto& f : s.value("findings", json::array()))
+        if (f.is_string()) findings.push_back(f.get<std::string>());
+    for (const auto& f : findings) c.details += f + "\n";
+    if (verdict == "steady") {
+        c.message = "no growing backlog, warm-up covers the initial transient";
+    } else if (verdict == "unstable") {
+        std::string growing;
+        for (const auto& r : s.value("resources", json::array()))
+            if (r.value("status", "") == "growing") growing += (growing.empty() ? "" : ", ") + r.value("name", "?");
+        for (const auto& r : s.value("growing", json::array()))  // pooled replications
+            growing += (growing.empty() ? "" : ", ") + r.value("name", "?");
+        c.message = fmt::format("unstable: {} grows without bound, so the SLO verdicts are not conclusive{}",
+                                growing.empty() ? "a backlog" : growing, findings.empty() ? "" : " (" + findings.front() + ")");
+    } else if (verdict == "transient") {
+        c.message = fmt::format("not in steady state: the warm-up is too short, so the SLO verdicts are not conclusive{}",
+                                findings.empty() ? "" : " (" + findings.back() + ")");
+    } else {
+        c.message = fmt::format("cannot judge: steady_state verdict {}", verdict.dump());
+    }
+    return {c};
+}
+
+std::string baseline_mismatch(const json& current, const json& baseline) {
+    auto experiment = [](const json& d) {
+        const json& in = member(d, "inputs");
+        const json& f = member(in, "experiment");
+        return f.is_string() ? f.get<std::string>() : std::string();
+    };
+    const json &n1 = member(current, "name"), &n2 = member(baseline, "name");
+    const std::string name1 = n1.is_string() ? n1.get<std::string>() : "", name2 = n2.is_string() ? n2.get<std::string>() : "";
+    const std::string f1 = experiment(current), f2 = experiment(baseline);
+    if (!name1.empty() && !name2.empty() ? name1 == name2 : (f1.empty() || f2.empty() || f1 == f2)) return "";
+    return fmt::format("the baseline is from another experiment: \"{}\" ({}) vs \"{}\" ({}); its differences may not be regressions",
+                       name2, f2.empty() ? "?" : f2, name1, f1.empty() ? "?" : f1);
 }
 
 json pool_slos(const std::vector<json>& runs) {
@@ -166,7 +234,8 @@ json pool_slos(const std::vector<json>& runs) {
         p["valid"] = valid;
         p["good"] = good;
         p["sli_value"] = sli;
-        p["met"] = sli >= objective;
+        p["met"] = valid > 0 && sli >= objective;
+        p["no_data"] = valid == 0;
         p["burn_rate"] = (1 - sli) / (1 - objective);
         const double mean_consumed = consumed / static_cast<double>(runs.size());
         p["budget"] = {{"consumed_fraction", mean_consumed}, {"remaining_fraction", 1 - mean_consumed}};

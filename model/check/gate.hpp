@@ -53,6 +53,19 @@ std::map<std::string, Metric> metrics_of(const nlohmann::json& doc);
 // entries from pool_slos).
 std::vector<Case> judge_slos(const nlohmann::json& slos);
 
+// A gate must fail when it cannot judge: one failing "evidence" case when the document holds
+// no measurements (a run without a summary's counts, replications without aggregates) or its
+// slos is not an array; none when the evidence is there.
+std::vector<Case> judge_evidence(const nlohmann::json& doc);
+
+// One "stability" case from the document's steady_state block (docs/results.md): it fails when
+// a backlog grows (unstable) or the warm-up was too short (transient); none for older documents.
+std::vector<Case> judge_steady_state(const nlohmann::json& doc);
+
+// A warning when the baseline comes from another experiment (names and files differ), naming
+// both; empty when they match or cannot be told apart.
+std::string baseline_mismatch(const nlohmann::json& current, const nlohmann::json& baseline);
+
 // Pools the SLO counts of several runs (replications): good and valid summed per SLO.
 nlohmann::json pool_slos(const std::vector<nlohmann::json>& runs);
 

@@ -39,7 +39,7 @@ std::string to_junit_xml(const Report& r) {
                                xml_escape(c->name));
             if (!c->passed)
                 out += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n", xml_escape(c->message),
-                                   suite == "slo" ? "SloViolated" : "Regression", xml_escape(fmt::format("{}\n{}", c->message, c->details)));
+                                   suite == "slo" ? "SloViolated" : suite == "regression" ? "Regression" : suite == "stability" ? "NotSteady" : "NoEvidence", xml_escape(fmt::format("{}\n{}", c->message, c->details)));
             else
                 out += fmt::format("      <system-out>{}</system-out>\n", xml_escape(fmt::format("{}\n{}", c->message, c->details)));
             out += "    </testcase>\n";
@@ -62,13 +62,16 @@ std::string to_markdown(const Report& r) {
     };
     std::string out = fmt::format("## stacksim check: {} — {}\n\n", cell(r.subject),
                                   r.passed() ? "passed" : fmt::format("**{} failed**", r.failures()));
-    for (const char* suite : {"slo", "regression"}) {
+    for (const char* suite : {"evidence", "stability", "slo", "regression"}) {
         bool header = false;
         for (const auto& c : r.cases) {
             if (c.suite != suite) continue;
             if (!header) {
-                out += std::string(suite) == "slo" ? "| SLO | verdict | detail |\n|---|---|---|\n"
-                                                   : "\n| metric vs baseline | verdict | detail |\n|---|---|---|\n";
+                const std::string kind = suite;
+                out += kind == "slo"          ? "\n| SLO | verdict | detail |\n|---|---|---|\n"
+                       : kind == "regression" ? "\n| metric vs baseline | verdict | detail |\n|---|---|---|\n"
+                       : kind == "stability"  ? "\n| stability | verdict | detail |\n|---|---|---|\n"
+                                              : "\n| evidence | verdict | detail |\n|---|---|---|\n";
                 header = true;
             }
             std::string detail = c.message;

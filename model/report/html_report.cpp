@@ -254,27 +254,58 @@ std::string kpi(const std::string& value, const std::string& key) {
     return fmt::format(R"(<div class="kpi"><div class="v">{}</div><div class="k">{}</div></div>)", value, key);
 }
 
+// "Steady state: yes", or what grows and how fast, and the warm-up suggestion.
+std::string stability_paragraph(const json& steady) {
+    if (!steady.is_object() || !has(steady, "verdict")) return "";
+    const std::string verdict = str(steady, "verdict");
+    if (verdict == "steady") {
+        const json& w = at(steady, "warmup");
+        std::string o = fmt::format(R"(<p class="note">Steady state: yes — no growing backlog; {}.</p>)",
+                                    at(w, "applicable") == false ? "warm-up not judged (" + esc(str(w, "reason")) + ")"
+                                                                 : std::string("the warm-up covers the initial transient (MSER-5)"));
+        if (!at(steady, "findings").empty()) {  // e.g. a queue pinned at its bound: stationary, but refusing work
+            o += R"(<ul class="findings">)";
+            for (const auto& f : at(steady, "findings")) o += "<li>" + esc(str(f)) + "</li>";
+            o += "</ul>";
+        }
+        return o;
+    }
+    std::string o = fmt::format(R"(<p class="headline">Steady state: {}</p><ul class="findings">)",
+                                verdict == "unstable" ? "NO — unstable" : verdict == "transient" ? "NO — transient (warm-up too short)" : esc(verdict));
+    for (const auto& f : at(steady, "findings")) o += "<li>" + esc(str(f)) + "</li>";
+    return o + "</ul>";
+}
+
 std::string verdict_section(const std::vector<RunView>& runs) {
     std::string o = R"(<section id="verdict"><h2>Verdict</h2><div class="verdicts">)";
     for (const auto& r : runs) {
         const json& run = r.run ? *r.run : *r.top;
         const json& s = at(run, "summary");
         const json& slos = at(run, "slos");
-        int met = 0, total = 0, alerts = 0;
+        int met = 0, total = 0, alerts = 0, no_data = 0;
         double worst_consumed = kNaN;
         for (const auto& slo : slos) {
             ++total;
-            if (at(slo, "met").is_boolean() && at(slo, "met").get<bool>()) ++met;
+            if (at(slo, "no_data") == true || at(slo, "valid") == 0) ++no_data;
+            else if (at(slo, "met").is_boolean() && at(slo, "met").get<bool>()) ++met;
             const double c = num(at(slo, "budget"), "consumed_fraction");
             if (std::isfinite(c)) worst_consumed = std::isfinite(worst_consumed) ? std::max(worst_consumed, c) : c;
             for (const auto& a : at(slo, "alerts")) alerts += static_cast<int>(at(a, "fired").size());
         }
-        const std::string cls = !slos.is_array() || total == 0 ? "" : (met == total ? " ok" : " bad");
+        // The run's verdict on itself (model/steady): a met SLO of a run not in steady state is not conclusive.
+        const json& steady = has(*r.top, "steady_state") ? at(*r.top, "steady_state") : at(run, "steady_state");
+        const bool conclusive = !steady.is_object() || at(steady, "conclusive") != false;
+        const std::string cls = !slos.is_array() || total == 0 ? "" : (met == total && conclusive ? " ok" : " bad");
         std::string headline = !slos.is_array() ? "SLOs: not in this results document"
                                : total == 0     ? "No SLOs defined"
+                               : no_data == total ? fmt::format("No data: no valid event to judge the {} SLO{}", total, total == 1 ? "" : "s")
                                : met == total   ? fmt::format("All {} SLO{} met", total, total == 1 ? "" : "s")
-                                                : fmt::format("{} of {} SLOs missed", total - met, total);
-        o += fmt::format(R"(<div class="verdict{}"><h3>{}{}</h3><p class="headline">{}</p><div class="kpis">)", cls, swatch(r.colour), esc(r.label), headline);
+                                                : fmt::format("{} of {} SLOs missed{}", total - met, total,
+                                                              no_data ? fmt::format(" ({} without data)", no_data) : "");
+        if (!conclusive && total > 0) headline += " — not conclusive: the run is not in steady state";
+        o += fmt::format(R"(<div class="verdict{}"><h3>{}{}</h3><p class="headline">{}</p>)", cls, swatch(r.colour), esc(r.label), headline);
+        o += stability_paragraph(steady);
+        o += R"(<div class="kpis">)";
         o += kpi(pct(num(s, "availability"), 5), "availability");
         o += kpi(rate(num(s, "throughput_rps")), "throughput");
         o += kpi(dur(num(at(s, "latency_s"), "p99")), "p99 latency");
@@ -386,13 +417,15 @@ std::string slo_section(const std::vector<RunView>& runs) {
             const std::string name = str(slo, "name");
             if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
             const bool met = at(slo, "met").is_boolean() && at(slo, "met").get<bool>();
+            const bool no_data = at(slo, "no_data") == true || at(slo, "valid") == 0;
+            const std::string verdict = no_data ? "no data" : std::string(met ? "met" : "missed") + (at(slo, "conclusive") == false ? ", not conclusive" : "");
             int fired = 0;
             for (const auto& a : at(slo, "alerts")) fired += static_cast<int>(at(a, "fired").size());
             std::string sli = str(slo, "sli");
             if (!str(slo, "endpoint").empty()) sli += " (" + str(slo, "endpoint") + ")";
             o += fmt::format(R"(<tr><td>{}{}</td><td>{}</td><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td><span class="pill {}">{}</span></td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>)",
                              swatch(r.colour), esc(r.label), esc(name), esc(sli), pct(num(slo, "objective"), 5), dur(num(slo, "threshold_s")),
-                             window(num(slo, "window_s")), pct(num(slo, "sli_value"), 6), met ? "ok" : "bad", met ? "met" : "missed",
+                             window(num(slo, "window_s")), pct(num(slo, "sli_value"), 6), met && !no_data ? "ok" : "bad", verdict,
                              std::isfinite(num(slo, "burn_rate")) ? fmt::format("{:.3g}×", num(slo, "burn_rate")) : "–",
                              pct(num(at(slo, "budget"), "consumed_fraction")), fired);
         }

@@ -201,6 +201,11 @@ RunView parse_run(const json& doc, const std::string& file) {
                              e.at("instance").raw().is_string() ? e.at("instance").string() : ""});
     });
     v.cost = parse_cost(r.at("cost"));
+    if (r.has("steady_state") && r.at("steady_state").has("verdict")) {
+        const Reader st = r.at("steady_state");
+        v.steady_verdict = st.at("verdict").string();
+        if (st.has("findings")) st.at("findings").each([&](const Reader& f) { v.steady_findings.push_back(f.string()); });
+    }
     return v;
 }
 
@@ -233,6 +238,7 @@ SweepView parse_sweep(const json& doc, const std::string& file) {
         pt.p99_s = p.at("latency_s").at("p99").number();
         pt.max_utilisation = p.at("max_utilisation").number();
         pt.slos_met = p.at("slos_met").boolean();
+        pt.steady_state = p.has("steady_state") ? p.at("steady_state").string() : "steady";
         pt.cost = parse_cost(p.at("cost"));
         s.points.push_back(std::move(pt));
     });

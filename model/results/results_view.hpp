@@ -76,6 +76,10 @@ struct RunView {
     std::vector<FaultView> faults;
     std::vector<ControlEventView> control;
     CostView cost;
+    // The run's verdict on itself (steady_state): "steady", "unstable", "transient"; empty in
+    // documents written before it existed. Findings: one line each.
+    std::string steady_verdict;
+    std::vector<std::string> steady_findings;
 
     // A series of `totals` by key, empty when absent.
     [[nodiscard]] const std::vector<double>& total(const std::string& key) const;
@@ -87,6 +91,7 @@ struct SweepPointView {
     int index = 0, replicas = 0;
     double load_rps = 0, throughput_rps = 0, availability = 0, p99_s = 0, max_utilisation = 0;
     bool slos_met = false;
+    std::string steady_state;   // the point run's verdict ("steady" when the document has none)
     CostView cost;
 };
 

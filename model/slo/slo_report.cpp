@@ -12,7 +12,8 @@ SloReport evaluate(const Slo& slo, const SliSeries& s) {
     const double measured_s = s.measured_s();
     r.sli = r.valid > 0 ? static_cast<double>(r.good) / static_cast<double>(r.valid) : 1.0;
     r.burn_rate = (1 - r.sli) / (1 - slo.objective);
-    r.met = r.sli >= slo.objective;
+    r.no_data = r.valid == 0;
+    r.met = !r.no_data && r.sli >= slo.objective;
     r.budget = error_budget(slo.objective, slo.window_s, measured_s, r.valid, r.good);
 
     const CumulativeCounts cum(s);
@@ -61,6 +62,7 @@ nlohmann::json to_json(const SloReport& r, const SliSeries& s) {
             {"good", r.good},
             {"sli_value", r.sli},
             {"met", r.met},
+            {"no_data", r.no_data},
             {"burn_rate", r.burn_rate},
             {"budget", {{"allowed_bad_fraction", b.allowed_bad_fraction},
                         {"measured_s", b.measured_s},

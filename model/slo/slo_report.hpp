@@ -21,7 +21,8 @@ struct SloReport {
     std::uint64_t valid = 0, good = 0;
     double sli = 1;          // good / valid after the warm-up (1 when nothing was valid)
     double burn_rate = 0;    // over the whole measured run
-    bool met = true;
+    bool met = true;         // false when nothing was valid: no evidence is not a pass
+    bool no_data = false;    // no valid event after the warm-up
     ErrorBudget budget;
     std::vector<AlertReport> alerts;
     // aligned with the run's intervals

@@ -120,7 +120,10 @@ void measure(PointRecord& p, const json& run, const std::vector<Slo>& slos, doub
     } else {
         p.slos = estimate_slos(slos, s);
     }
-    p.slos_met = std::all_of(p.slos.begin(), p.slos.end(), [](const SloVerdict& v) { return v.met; });
+    p.slos_met = !p.slos.empty() && std::all_of(p.slos.begin(), p.slos.end(), [](const SloVerdict& v) { return v.met; });
+    const json& steady = run.contains("steady_state") ? run["steady_state"] : json();
+    p.steady = steady.is_object() && steady.contains("verdict") && steady["verdict"].is_string() ? steady["verdict"].get<std::string>()
+                                                                                                  : "steady";
     const json cost = run.value("cost", json::object());
     p.cost_per_h = std::isfinite(num(cost, "per_hour_usd")) ? num(cost, "per_hour_usd") : fallback_cost_per_h;
     p.cost_per_month = std::isfinite(num(cost, "per_month_usd")) ? num(cost, "per_month_usd") : p.cost_per_h * 730;
@@ -145,7 +148,7 @@ json to_json(const PointRecord& p) {
         j.update(json{{"throughput_rps", num(p.throughput_rps)}, {"availability", num(p.availability)},
                       {"latency_s", {{"p50", num(p.p50_s)}, {"p95", num(p.p95_s)}, {"p99", num(p.p99_s)}}},
                       {"max_utilisation", num(p.max_utilisation)}, {"busiest", p.busiest},
-                      {"slos_met", p.slos_met}, {"slos", slos},
+                      {"slos_met", p.slos_met}, {"slos", slos}, {"steady_state", p.steady},
                       {"cost", {{"per_hour_usd", num(p.cost_per_h)}, {"per_month_usd", num(p.cost_per_month)},
                                 {"per_million_requests_usd", num(p.cost_per_million)}}}});
     }
@@ -176,6 +179,7 @@ PointRecord point_from_json(const json& j) {
     p.max_utilisation = num(j, "max_utilisation");
     p.busiest = j.value("busiest", "");
     p.slos_met = j.value("slos_met", false);
+    p.steady = j.value("steady_state", "steady");
     for (const auto& v : j.value("slos", json::array())) {
         SloVerdict sv{v.value("name", ""), v.value("met", false), std::nullopt, v.value("estimated", false)};
         if (v.contains("sli_value") && v["sli_value"].is_number()) sv.sli_value = v["sli_value"].get<double>();
@@ -228,6 +232,9 @@ Analysis analyze(const std::vector<PointRecord>& points, std::optional<double> t
         if (!best || g.size() > best->size()) best = &g, a.scaled_service = key.first, a.scaled_machine = key.second;
     if (best) {
         std::vector<double> n, x;
+        std::map<std::string, int> busiest_count;
+        for (const auto& [replicas, p] : *best)
+            if (!p->busiest.empty() && ++busiest_count[p->busiest] > busiest_count[a.limited_by]) a.limited_by = p->busiest;
         for (const auto& [replicas, p] : *best) {
             a.capacity.push_back({replicas, p->capacity_rps(), p->id});
             n.push_back(replicas);
@@ -241,16 +248,19 @@ Analysis analyze(const std::vector<PointRecord>& points, std::optional<double> t
                 const double gain = (hi.capacity_rps - lo.capacity_rps) / (hi.replicas - lo.replicas);
                 if (gain < kKneeFraction * per_replica) {
                     a.knee = lo;
-                    a.knee_note = fmt::format("beyond {} {} each added replica adds {:.0f} req/s of capacity, "
+                    a.knee_note = fmt::format("beyond {} {} of {} each added replica adds {:.0f} req/s of capacity, "
                                               "less than {:.0f} % of the {:.0f} req/s per replica at {}",
-                                              lo.replicas, lo.replicas == 1 ? "replica" : "replicas", std::max(0.0, gain),
+                                              lo.replicas, lo.replicas == 1 ? "replica" : "replicas", a.scaled_service, std::max(0.0, gain),
                                               100 * kKneeFraction, per_replica, a.capacity[0].replicas);
                 }
             }
             if (!a.knee)
-                a.knee_note = fmt::format("no knee up to {} replicas: each added replica still adds at least {:.0f} % "
+                a.knee_note = fmt::format("no knee up to {} replicas of {}: each added replica still adds at least {:.0f} % "
                                           "of the capacity per replica at {}",
-                                          a.capacity.back().replicas, 100 * kKneeFraction, a.capacity[0].replicas);
+                                          a.capacity.back().replicas, a.scaled_service, 100 * kKneeFraction, a.capacity[0].replicas);
+            // Capacity is the busiest service's saturation point, which need not be the scaled one.
+            if (!a.limited_by.empty() && a.limited_by != a.scaled_service)
+                a.knee_note += fmt::format("; the capacity is {}'s (the busiest service), not {}'s", a.limited_by, a.scaled_service);
         }
     }
 
@@ -269,11 +279,22 @@ Analysis analyze(const std::vector<PointRecord>& points, std::optional<double> t
         return nullptr;
     };
     const PointRecord* rec = find(target->cheapest);
+    const bool judged = std::any_of(points.begin(), points.end(), [](const PointRecord& p) { return !p.slos.empty(); });
+    if (!judged) {
+        a.text = "the experiment has no SLOs: nothing to judge, so no configuration is recommended (add \"slos\", docs/slo.md)";
+        return a;
+    }
     if (!rec) {
         const PointRecord* fastest = nullptr;
         for (const PointRecord* p : at)
             if (p->status == "done" && std::isfinite(p->p99_s) && (!fastest || p->p99_s < fastest->p99_s)) fastest = p;
         a.text = fmt::format("no configuration tried meets every SLO at {}", target->load);
+        const auto unsteady = std::count_if(at.begin(), at.end(), [](const PointRecord* p) {
+            return p->status == "done" && p->slos_met && p->steady != "steady";
+        });
+        if (unsteady > 0)
+            a.text += fmt::format(" in steady state ({} {} them only in a run not in steady state: a backlog grows or the "
+                                  "warm-up is too short)", unsteady, unsteady == 1 ? "configuration met" : "configurations met");
         if (fastest)
             a.text += fmt::format("; the lowest p99 was {} with {} ({}){}", units::format_duration(fastest->p99_s),
                                   config_label(*fastest), money(fastest->cost_per_h), busiest(*fastest));
@@ -307,7 +328,8 @@ json to_json(const Analysis& a) {
     for (const auto& c : a.capacity) cap.push_back({{"replicas", c.replicas}, {"capacity_rps", c.capacity_rps}, {"point", c.id}});
     json usl = nullptr;
     if (a.usl.ok)
-        usl = {{"service", a.scaled_service}, {"machine", a.scaled_machine}, {"lambda", num(a.usl.lambda)},
+        usl = {{"service", a.scaled_service}, {"machine", a.scaled_machine},
+               {"limited_by", a.limited_by.empty() ? json(nullptr) : json(a.limited_by)}, {"lambda", num(a.usl.lambda)},
                {"sigma", num(a.usl.sigma)}, {"kappa", num(a.usl.kappa)}, {"peak_n", num(a.usl.peak_n)},
                {"r_squared", num(a.usl.r_squared)}};
     json knee{{"replicas", a.knee ? json(a.knee->replicas) : json(nullptr)},
@@ -315,6 +337,7 @@ json to_json(const Analysis& a) {
               {"point", a.knee ? json(a.knee->id) : json(nullptr)}, {"fraction", kKneeFraction}, {"note", a.knee_note}};
     return {{"loads", loads},
             {"capacity", {{"service", a.scaled_service}, {"machine", a.scaled_machine},
+                          {"limited_by", a.limited_by.empty() ? json(nullptr) : json(a.limited_by)},
                           {"basis", "throughput_rps / max_utilisation, at the highest load swept per replica count"},
                           {"points", cap}}},
             {"usl", usl},

@@ -39,11 +39,14 @@ struct PointRecord {
     double throughput_rps = kNaN, availability = kNaN, p50_s = kNaN, p95_s = kNaN, p99_s = kNaN;
     double max_utilisation = kNaN;             // the busiest service's utilisation
     std::string busiest;                      // that service
-    bool slos_met = false;
+    bool slos_met = false;                   // false when there was no SLO to meet
     std::vector<SloVerdict> slos;
+    // The run's steady_state verdict (model/steady): an unstable or transient point never
+    // counts as meeting its SLOs. "steady" for documents without one.
+    std::string steady = "steady";
     double cost_per_h = kNaN, cost_per_month = kNaN, cost_per_million = kNaN;
 
-    [[nodiscard]] bool ok() const { return status == "done" && slos_met; }
+    [[nodiscard]] bool ok() const { return status == "done" && slos_met && steady == "steady"; }
     // Capacity estimate: the throughput at which the busiest service would saturate.
     [[nodiscard]] double capacity_rps() const;
 };
@@ -77,6 +80,7 @@ struct Analysis {
     std::vector<LoadVerdict> loads;           // ascending load
     // Capacity vs replicas for one machine type (the horizontal points, else grid points).
     std::string scaled_service, scaled_machine;
+    std::string limited_by;                   // the busiest service at most capacity points: what the capacity measures
     std::vector<CapacityPoint> capacity;      // ascending replicas
     analytic::UslFit usl;                     // ok == false with fewer than 3 replica counts
     std::optional<CapacityPoint> knee;

@@ -384,6 +384,9 @@ long Runtime::queue_depth(const std::string& service) const {
         if (inst->station) depth += inst->station->waiting();
     }
     if (auto it = brokers_.find(service); it != brokers_.end()) depth += static_cast<long>(it->second->messages.size());
+    // A database's clients waiting for a pooled connection wait for it too (steady-state checks).
+    for (const auto& [key, pool] : pools_)
+        if (key.second == service) depth += static_cast<long>(pool->waiters.size());
     return depth;
 }
 

@@ -11,6 +11,7 @@
 #include "model/cost/deployment_cost.hpp"
 #include "model/slo/fault_slo_impact.hpp"
 #include "model/slo/slo_report.hpp"
+#include "model/steady/assessment.hpp"
 #include "sim/chaos/fault_injector.hpp"
 #include "sim/control/control_plane.hpp"
 #include "sim/control/deployer.hpp"
@@ -147,6 +148,10 @@ RunOutput simulate(const Experiment& e, const RunOptions& opt) {
         slos.push_back(slo::to_json(verdicts.back(), sli.back()));
     }
     out.results["slos"] = slos;
+    // The run judges itself: growing backlogs and an inadequate warm-up make its SLO verdicts
+    // not conclusive (model/steady).
+    out.results["steady_state"] = steady::to_json(steady::assess(e, out.results));
+    steady::mark_slos(out.results["slos"], out.results["steady_state"]);
     out.results["cost"] = to_json(deployment_cost(e.topology, recorder.mean_instances()),
                                   out.results["summary"]["throughput_rps"].get<double>());
     out.results["faults"] = chaos.timeline(out.results["series"]);

@@ -1,7 +1,7 @@
 # cmake -DEXE=... -DSRC=... -DOUT=dir -P sweep_grid.cmake
 include(${CMAKE_CURRENT_LIST_DIR}/sweep_common.cmake)
 file(REMOVE_RECURSE ${OUT})
-set(args sweep tests/corpus/good/minimal-experiment.json --quiet -j 2 --out ${OUT} --set duration=20s --set warmup=2s
+set(args sweep tests/corpus/good/slo-experiment.json --quiet -j 2 --out ${OUT} --set duration=20s --set warmup=2s
     --param topology.services.app.replicas=1,2 --param workload.rate=50/s,100/s)
 sweep_run(rc out ${args})
 expect_rc(${rc} 0 "${out}")
@@ -78,3 +78,15 @@ file(REMOVE_RECURSE ${OUT}/points/${id0}/results.json)
 sweep_run(rc out ${args} --seed 7)
 expect_rc(${rc} 0 "${out}")
 expect_in("3 finished earlier (skipped), 1 to run" "${out}")
+
+# Without SLOs there is nothing to judge: no point "meets every SLO" and nothing is recommended.
+sweep_run(rc out sweep tests/corpus/good/minimal-experiment.json --quiet -j 2 --out ${OUT}-no-slos --set duration=5s
+          --set warmup=1s --param topology.services.app.replicas=1,2)
+expect_rc(${rc} 0 "${out}")
+read_sweep(${OUT}-no-slos/sweep.json none)
+string(JSON rec GET "${none_doc}" analysis recommendation text)
+expect_in("no SLOs: nothing to judge" "${rec}")
+string(JSON point TYPE "${none_doc}" analysis recommendation point)
+if(NOT point STREQUAL "NULL")
+  message(FATAL_ERROR "a sweep without SLOs recommended a point: ${rec}")
+endif()

@@ -4,7 +4,7 @@
 include(${CMAKE_CURRENT_LIST_DIR}/sweep_common.cmake)
 file(REMOVE_RECURSE ${OUT})
 set(block [[{"question": "out or up?", "loads": ["50/s", "100/s"], "target_load": "100/s", "horizontal": {"service": "app", "machine": "c6i.large", "replicas": [1, 2, 3]}, "vertical": {"service": "app", "replicas": 1, "machines": ["c6i.large", "c6i.xlarge"]}}]])
-set(args sweep tests/corpus/good/minimal-experiment.json --quiet -j 2 --set duration=15s --set warmup=2s --set "sweep=${block}")
+set(args sweep tests/corpus/good/slo-experiment.json --quiet -j 2 --set duration=15s --set warmup=2s --set "sweep=${block}")
 
 sweep_run(rc out ${args} --out ${OUT}/whole)
 expect_rc(${rc} 0 "${out}")

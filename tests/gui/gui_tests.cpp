@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QListWidget>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineSeries>
@@ -266,6 +267,30 @@ private slots:
         QVERIFY(std::abs((x->max() - x->min()) - span / 1.25) < 1e-6 * span);
         QTest::mouseDClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, QPoint(300, 200));
         QVERIFY(std::abs((x->max() - x->min()) - span) < 1e-6 * span);
+    }
+
+    void anUnstableRunIsMarkedInTheRunsList() {
+        QTemporaryDir dir;
+        QJsonObject doc = readJson(fixture(QStringLiteral("chaos/results.json")));
+        doc[QStringLiteral("steady_state")] = QJsonObject{
+            {QStringLiteral("verdict"), QStringLiteral("unstable")},
+            {QStringLiteral("findings"), QJsonArray{QStringLiteral("queue orders grows +135/s")}}};
+        const QString path = dir.filePath(QStringLiteral("results.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(doc).toJson());
+        f.close();
+        MainWindow w;
+        QVERIFY2(w.openPath(path), qPrintable(w.errorText()));
+        auto* list = w.findChild<QListWidget*>(QStringLiteral("runsList"));
+        QVERIFY(list && list->count() == 1);
+        QVERIFY2(list->item(0)->text().contains(QStringLiteral("unstable")), qPrintable(list->item(0)->text()));
+        QVERIFY(list->item(0)->toolTip().contains(QStringLiteral("queue orders grows +135/s")));
+        QVERIFY(list->item(0)->toolTip().contains(QStringLiteral("not conclusive")));
+        // A steady run carries no mark.
+        MainWindow steady;
+        QVERIFY(steady.openPath(fixture(QStringLiteral("chaos/results.json"))));
+        QVERIFY(!steady.findChild<QListWidget*>(QStringLiteral("runsList"))->item(0)->text().contains(QStringLiteral("⚠")));
     }
 
     void badInputIsAnErrorNotACrash() {

@@ -85,6 +85,63 @@ TEST(Gate, SloCasesFollowTheVerdictAndFailWithoutEvidence) {
     EXPECT_NE(find(cases, "empty").message.find("no valid events"), std::string::npos);
 }
 
+TEST(Gate, ANullObjectiveOrAMissingVerdictCannotPass) {
+    const json slos = json::array({
+        {{"name", "null objective"}, {"sli", "availability"}, {"met", true}, {"sli_value", 1.0}, {"objective", nullptr}, {"valid", 1000}},
+        {{"name", "no verdict"}, {"sli", "availability"}, {"sli_value", 1.0}, {"objective", 0.99}, {"valid", 1000}},
+        {{"name", "met by its own numbers"}, {"sli", "availability"}, {"met", false}, {"sli_value", 0.995}, {"objective", 0.99}, {"valid", 1000}},
+    });
+    const auto cases = judge_slos(slos);
+    EXPECT_FALSE(find(cases, "null objective").passed);
+    EXPECT_NE(find(cases, "null objective").message.find("cannot judge"), std::string::npos);
+    EXPECT_FALSE(find(cases, "no verdict").passed);
+    EXPECT_TRUE(find(cases, "met by its own numbers").passed);
+}
+
+TEST(Gate, NoEvidenceIsAFailingCase) {
+    EXPECT_FALSE(judge_evidence(run_doc(1000, 0.999, 0.1, 10)).empty());  // run_doc has no completed count
+    json doc = run_doc(1000, 0.999, 0.1, 10);
+    doc["summary"]["completed"] = 60000;
+    EXPECT_TRUE(judge_evidence(doc).empty());
+    const auto empty = judge_evidence(json{{"kind", "run"}, {"summary", json::object()}});
+    ASSERT_EQ(empty.size(), 1u);
+    EXPECT_FALSE(empty[0].passed);
+    EXPECT_NE(empty[0].message.find("/summary"), std::string::npos);
+    doc["slos"] = "all good";
+    const auto text = judge_evidence(doc);
+    ASSERT_EQ(text.size(), 1u);
+    EXPECT_NE(text[0].message.find("/slos: expected an array"), std::string::npos) << text[0].message;
+    EXPECT_FALSE(judge_evidence(json{{"kind", "replications"}, {"aggregate", json::array()}}).empty());
+}
+
+TEST(Gate, AnUnstableOrTransientRunFailsTheStabilityCase) {
+    json doc{{"steady_state", {{"verdict", "unstable"},
+                               {"resources", json::array({{{"name", "queue orders"}, {"status", "growing"}}})},
+                               {"findings", json::array({"queue orders grows +135/s"})}}}};
+    auto cases = judge_steady_state(doc);
+    ASSERT_EQ(cases.size(), 1u);
+    EXPECT_FALSE(cases[0].passed);
+    EXPECT_NE(cases[0].message.find("queue orders grows"), std::string::npos) << cases[0].message;
+    doc["steady_state"]["verdict"] = "transient";
+    EXPECT_FALSE(judge_steady_state(doc)[0].passed);
+    doc["steady_state"]["verdict"] = "steady";
+    EXPECT_TRUE(judge_steady_state(doc)[0].passed);
+    EXPECT_TRUE(judge_steady_state(json::object()).empty());  // older documents: no case
+    // A met SLO of a run not in steady state says it is not conclusive.
+    const json slos = json::array({{{"name", "a"}, {"sli", "availability"}, {"met", true}, {"sli_value", 1.0},
+                                    {"objective", 0.99}, {"valid", 10}, {"conclusive", false}}});
+    EXPECT_NE(judge_slos(slos)[0].message.find("not conclusive"), std::string::npos);
+}
+
+TEST(Gate, ABaselineFromAnotherExperimentIsNamed) {
+    const json a{{"name", "hyperly-1m-steady"}, {"inputs", {{"experiment", "experiments/hyperly-1m.json"}}}};
+    const json b{{"name", "retry-storm"}, {"inputs", {{"experiment", "experiments/retry-storm.json"}}}};
+    EXPECT_EQ(baseline_mismatch(a, a), "");
+    const std::string w = baseline_mismatch(a, b);
+    EXPECT_NE(w.find("hyperly-1m-steady"), std::string::npos) << w;
+    EXPECT_NE(w.find("retry-storm"), std::string::npos) << w;
+}
+
 TEST(Gate, ReplicationsPoolTheirCounts) {
     auto run = [](std::uint64_t valid, std::uint64_t good) {
         return json{{"slos", json::array({{{"name", "a"}, {"objective", 0.99}, {"valid", valid}, {"good", good},

@@ -196,6 +196,26 @@ TEST(HtmlReport, MissingSectionsAreOmittedOrMarked) {
     EXPECT_EQ(balance(bare), "");
 }
 
+TEST(HtmlReport, AnUnstableRunSaysItsSlosAreNotConclusive) {
+    json d = load("run-slo-faults.json");
+    d["steady_state"] = {{"verdict", "unstable"}, {"conclusive", false},
+                         {"findings", json::array({"queue orders grows +135/s (99% CI 131 to 137)"})}};
+    for (auto& slo : d["slos"]) slo["conclusive"] = false;
+    const std::string html = render_report({{"r.json", d, nullptr, ""}});
+    EXPECT_EQ(balance(html), "");
+    EXPECT_NE(html.find("not conclusive: the run is not in steady state"), std::string::npos);
+    EXPECT_NE(html.find("Steady state: NO — unstable"), std::string::npos);
+    EXPECT_NE(html.find("queue orders grows +135/s"), std::string::npos);
+    EXPECT_NE(html.find("met, not conclusive"), std::string::npos);
+    // No valid event: "no data", never "met".
+    for (auto& slo : d["slos"]) slo["valid"] = 0, slo["no_data"] = true, slo["met"] = false;
+    d["steady_state"] = {{"verdict", "steady"}, {"conclusive", true}};
+    const std::string empty = render_report({{"r.json", d, nullptr, ""}});
+    EXPECT_NE(empty.find("No data: no valid event to judge the 2 SLOs"), std::string::npos);
+    EXPECT_NE(empty.find("Steady state: yes"), std::string::npos);
+    EXPECT_EQ(empty.find("All 2 SLOs met"), std::string::npos);
+}
+
 TEST(HtmlReport, TwoRunsAreOverlaidWithALegend) {
     json a = load("run-slo-faults.json"), b = a;
     a["name"] = "with retry budget";

@@ -68,6 +68,15 @@ TEST(SloReport, VerdictAndBurnRateExcludeTheWarmUp) {
     EXPECT_DOUBLE_EQ(r.budget_remaining[3], r.budget_remaining[9]);
 }
 
+TEST(SloReport, NoValidEventIsNoDataNotMet) {
+    const SloReport r = evaluate(availability(0.999), steady(10, 1.0, 0, {}));
+    EXPECT_TRUE(r.no_data);
+    EXPECT_FALSE(r.met);
+    const auto j = to_json(r, steady(10, 1.0, 0, {}));
+    EXPECT_TRUE(j["no_data"].get<bool>());
+    EXPECT_FALSE(j["met"].get<bool>());
+}
+
 TEST(SloReport, AnSliExactlyAtTheObjectiveIsMet) {
     const SliSeries s = steady(4, 1, 100, {1});  // 399 / 400 good
     EXPECT_TRUE(evaluate(availability(0.9975), s).met);

@@ -22,6 +22,7 @@ PointRecord point(std::size_t index, const char* strategy, double load, const ch
     p.status = status;
     p.cost_per_h = cost;
     p.slos_met = slos_met;
+    p.slos = {{"availability", slos_met, std::nullopt, false}};
     p.throughput_rps = throughput;
     p.max_utilisation = utilisation;
     p.p99_s = slos_met ? 0.1 : 0.9;
@@ -185,4 +186,53 @@ TEST(SweepAnalysis, PointsRoundTripThroughJson) {
     EXPECT_NE(csv.find("p5,horizontal,workload.rate=200/s;topology.services.api.replicas=4,200/s,200,api,4,c6i.xlarge,200,"),
               std::string::npos) << csv;
     EXPECT_NE(csv.find(",failed\n"), std::string::npos);
+}
+
+TEST(SweepAnalysis, WithoutSlosNothingIsRecommended) {
+    auto points = sweep_points();
+    for (auto& p : points) p.slos.clear(), p.slos_met = false;
+    const auto a = analyze(points, 200.0);
+    EXPECT_FALSE(a.recommended);
+    EXPECT_NE(a.text.find("no SLOs: nothing to judge"), std::string::npos) << a.text;
+    EXPECT_TRUE(to_json(a)["recommendation"]["point"].is_null());
+    // measure() of a run without SLOs does not call it a pass.
+    PointRecord p;
+    measure(p, json{{"summary", {{"throughput_rps", 10}, {"services", json::array()}}}, {"slos", json::array()}}, {}, 1.0);
+    EXPECT_FALSE(p.slos_met);
+    EXPECT_FALSE(p.ok());
+}
+
+TEST(SweepAnalysis, AnUnstablePointIsNeverRecommended) {
+    auto points = sweep_points();
+    for (auto& p : points)
+        if (p.id == "p5") p.steady = "unstable";  // the cheapest at 200/s, but its queue grows
+    const auto a = analyze(points, 200.0);
+    ASSERT_TRUE(a.recommended);
+    EXPECT_NE(*a.recommended, "p5");
+    EXPECT_EQ(*a.recommended, "p9");
+    // A run document's steady_state verdict reaches the point record.
+    PointRecord p;
+    measure(p, json{{"summary", {{"throughput_rps", 10}, {"services", json::array()}}},
+                    {"slos", json::array({{{"name", "a"}, {"met", true}, {"sli_value", 1.0}}})},
+                    {"steady_state", {{"verdict", "unstable"}}}},
+            {}, 1.0);
+    EXPECT_TRUE(p.slos_met);
+    EXPECT_FALSE(p.ok());
+    EXPECT_EQ(point_from_json(to_json(p)).steady, "unstable");
+    // When only unstable points met the SLOs, the text says so.
+    for (auto& q : points)
+        if (q.load_rps == 200.0 && q.slos_met) q.steady = "unstable";
+    const auto none = analyze(points, 200.0);
+    EXPECT_FALSE(none.recommended);
+    EXPECT_NE(none.text.find("not in steady state"), std::string::npos) << none.text;
+}
+
+TEST(SweepAnalysis, TheCapacityIsLabelledWithTheBusiestService) {
+    auto points = sweep_points();
+    for (auto& p : points) p.busiest = "postgres";  // scaling api, but the database saturates
+    const auto a = analyze(points, 200.0);
+    EXPECT_EQ(a.scaled_service, "api");
+    EXPECT_EQ(a.limited_by, "postgres");
+    EXPECT_NE(a.knee_note.find("postgres"), std::string::npos) << a.knee_note;
+    EXPECT_EQ(to_json(a)["capacity"]["limited_by"], "postgres");
 }
