@@ -12,10 +12,13 @@
 
 #include "model/analytic/stack_model.hpp"
 #include "model/schema/loader.hpp"
+#include "tests/support/batch_means.hpp"
 #include "tests/support/simulate_in_child.hpp"
 
 using nlohmann::json;
 using namespace stacksim;
+using test_support::batch_means;
+using test_support::Estimate;
 
 namespace {
 
@@ -284,24 +287,6 @@ TEST(AnalyticExact, ErrorsAreTheModelsOwnWords) {
 
 // --- against the simulator ---------------------------------------------------------------
 
-namespace {
-struct Estimate {
-    double mean, half_width;
-};
-// Batch means of a series over the intervals after `warmup_s`, with a 99.9 % interval.
-Estimate batch_means(const json& doc, const std::string& series, double warmup_s) {
-    std::vector<double> xs;
-    const auto& t = doc["series"]["t_s"];
-    for (std::size_t i = 0; i < t.size(); ++i)
-        if (t[i].get<double>() > warmup_s) xs.push_back(doc["series"][series][i].get<double>());
-    const double n = static_cast<double>(xs.size());
-    double sum = 0, sq = 0;
-    for (double x : xs) sum += x, sq += x * x;
-    const double mean = sum / n, var = (sq - n * mean * mean) / (n - 1);
-    const double t999 = boost::math::quantile(boost::math::students_t(n - 1), 0.9995);
-    return {mean, t999 * std::sqrt(std::max(var, 0.0) / n)};
-}
-}  // namespace
 
 TEST(AnalyticExact, RoundRobinSimulatorAgreesWithErlangArrivals) {
     // Same stack as RoundRobinOverFourInstancesIsErlangFourArrivals, simulated.

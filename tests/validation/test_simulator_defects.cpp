@@ -8,33 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/batch_means.hpp"
 #include "tests/support/simulate_in_child.hpp"
 
 using nlohmann::json;
+using stacksim::test_support::batch_means;
+using stacksim::test_support::Estimate;
 using stacksim::test_support::simulate_in_child;
 
 namespace {
 
 constexpr const char* kNoNetwork = R"("network": {"intra_zone": {"latency": "0", "bandwidth": "1000Tbps"}})";
 
-struct Estimate {
-    double mean, half_width;
-};
 
-// Batch means of a series (a plain series, or `key` inside a per-service object) after the warm-up.
-Estimate batch_means(const json& doc, const std::string& series, double warmup_s, const std::string& key = "") {
-    std::vector<double> xs;
-    const auto& t = doc["series"]["t_s"];
-    const json& values = key.empty() ? doc["series"][series] : doc["series"][series][key];
-    for (std::size_t i = 0; i < t.size(); ++i)
-        if (t[i].get<double>() > warmup_s) xs.push_back(values[i].get<double>());
-    const double n = static_cast<double>(xs.size());
-    double sum = 0, sq = 0;
-    for (double x : xs) sum += x, sq += x * x;
-    const double mean = sum / n, var = (sq - n * mean * mean) / (n - 1);
-    const double t999 = boost::math::quantile(boost::math::students_t(n - 1), 0.9995);
-    return {mean, t999 * std::sqrt(std::max(var, 0.0) / n)};
-}
 
 const json& service(const json& doc, const std::string& name) {
     for (const auto& s : doc["summary"]["services"])

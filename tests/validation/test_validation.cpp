@@ -14,10 +14,13 @@
 #include "model/analytic/queueing.hpp"
 #include "model/schema/loader.hpp"
 #include "sim/engine/simulation.hpp"
+#include "tests/support/batch_means.hpp"
 #include "tests/support/simulate_in_child.hpp"
 
 using nlohmann::json;
 using namespace stacksim;
+using test_support::batch_means;
+using test_support::Estimate;
 
 namespace {
 
@@ -36,23 +39,6 @@ std::string node(const std::string& steps, int workers = 1, const std::string& m
            R"(, "endpoints": {"e": {"steps": )" + steps + "}}}";
 }
 
-// Batch means over the intervals after warm-up: the mean of per-interval values and the
-// half-width of its 99.9 % confidence interval.
-struct Estimate {
-    double mean, half_width;
-};
-Estimate batch_means(const json& doc, const std::string& series, double warmup_s) {
-    std::vector<double> xs;
-    const auto& t = doc["series"]["t_s"];
-    for (std::size_t i = 0; i < t.size(); ++i)
-        if (t[i].get<double>() > warmup_s) xs.push_back(doc["series"][series][i].get<double>());
-    const double n = static_cast<double>(xs.size());
-    double sum = 0, sq = 0;
-    for (double x : xs) sum += x, sq += x * x;
-    const double mean = sum / n, var = (sq - n * mean * mean) / (n - 1);
-    const double t999 = boost::math::quantile(boost::math::students_t(n - 1), 0.9995);
-    return {mean, t999 * std::sqrt(std::max(var, 0.0) / n)};
-}
 
 void expect_within(const Estimate& e, double exact, const char* what) {
     EXPECT_NEAR(e.mean, exact, e.half_width) << what << ": simulated " << e.mean << " ± " << e.half_width << ", exact " << exact;
