@@ -181,10 +181,11 @@ std::vector<Case> judge_steady_state(const json& doc) {
     } else if (verdict == "unstable") {
         std::string growing;
         for (const auto& r : s.value("resources", json::array()))
-            if (r.value("status", "") == "growing") growing += (growing.empty() ? "" : ", ") + r.value("name", "?");
+            if (r.value("status", "") == "growing" || r.value("status", "") == "at_bound")
+                growing += (growing.empty() ? "" : ", ") + r.value("name", "?");
         for (const auto& r : s.value("growing", json::array()))  // pooled replications
             growing += (growing.empty() ? "" : ", ") + r.value("name", "?");
-        c.message = fmt::format("unstable: {} grows without bound, so the SLO verdicts are not conclusive{}",
+        c.message = fmt::format("unstable: {} grows or is pinned at its bound, so the SLO verdicts are not conclusive{}",
                                 growing.empty() ? "a backlog" : growing, findings.empty() ? "" : " (" + findings.front() + ")");
     } else if (verdict == "transient") {
         c.message = fmt::format("not in steady state: the warm-up is too short, so the SLO verdicts are not conclusive{}",

@@ -146,11 +146,13 @@ Assessment assess(const Experiment& e, const json& results) {
                                     units::format_duration(*r.time_to_full_s));
             a.findings.push_back(line);
         } else if (r.status == "at_bound") {
-            a.findings.push_back(fmt::format("{} is at its bound ({} of {}): it refuses work", r.name,
-                                             count(r.trend.last_third_mean), count(*r.bound)));
+            a.findings.push_back(fmt::format("{} is at its bound ({} of {}): more arrives than it drains, the excess is refused",
+                                             r.name, count(r.trend.last_third_mean), count(*r.bound)));
         }
     }
-    const bool unstable = std::any_of(a.resources.begin(), a.resources.end(), [](const Resource& r) { return r.status == "growing"; });
+    // A backlog pinned at its bound is overloaded too: the bound turns its growth into refusals.
+    const bool unstable = std::any_of(a.resources.begin(), a.resources.end(),
+                                      [](const Resource& r) { return r.status == "growing" || r.status == "at_bound"; });
 
     Warmup& w = a.warmup;
     w.configured_s = e.warmup_s;
@@ -246,7 +248,7 @@ json pool(const std::vector<json>& blocks) {
         unstable += v == "unstable";
         transient += v == "transient";
         for (const auto& r : b.value("resources", json::array()))
-            if (r.value("status", "") == "growing") {
+            if (r.value("status", "") == "growing" || r.value("status", "") == "at_bound") {
                 const std::string name = r.value("name", "?");
                 if (!growing.count(name)) order.push_back(name);
                 ++growing[name];

@@ -142,6 +142,16 @@ TEST(Assessment, AGrowingQueueIsUnstableWithItsTimeToFill) {
     EXPECT_FALSE(slos[0]["conclusive"].get<bool>());
 }
 
+TEST(Assessment, AQueuePinnedAtItsBoundIsUnstable) {
+    std::vector<double> depth(210), hits(210, 0.75);
+    for (std::size_t i = 0; i < depth.size(); ++i) depth[i] = i < 20 ? 5000.0 * static_cast<double>(i) : 99990 + static_cast<double>(i % 10);
+    const Assessment a = assess(experiment(210, 30), results(depth, hits));
+    EXPECT_EQ(a.resources.front().status, "at_bound");
+    EXPECT_EQ(a.verdict, "unstable");
+    ASSERT_FALSE(a.findings.empty());
+    EXPECT_NE(a.findings.front().find("at its bound"), std::string::npos);
+}
+
 TEST(Assessment, AColdCacheWithAShortWarmupIsATransientWithASuggestedWarmup) {
     // Over 5 minutes the first 10 s warm-up leaves the measured hit ratio ~8 % low.
     const Experiment e = experiment(300, 10);
