@@ -159,7 +159,12 @@ std::optional<Experiment> load_experiment(const std::string& path, const std::ve
                            "; paths are relative to the experiment's directory)");
             topo_file = path;
         } else if (ref.is_string()) {
-            if (auto tdoc = load_json_file(topo_file, diag); tdoc && apply_all(*tdoc, topo, topo_file, diag))
+            auto tdoc = load_json_file(topo_file, diag);
+            if (!tdoc)  // its own error names the line; this one names where the experiment refers to it
+                diag.error(path, "/topology",
+                           "the topology file \"" + ref.get<std::string>() + "\" is not a readable JSON document (" + topo_file +
+                               ", see its error)");
+            else if (apply_all(*tdoc, topo, topo_file, diag))
                 topology = topology_from(*tdoc, topo_file, diag);
         } else if (ref.is_object()) {
             json inline_doc = ref;
