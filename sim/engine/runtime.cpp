@@ -69,6 +69,7 @@ void Runtime::build_platform() {
             if (i >= initial) inst->phase = Instance::Phase::stopped;
             inst->zone = s.zones.empty() ? "" : s.zones[static_cast<std::size_t>(i) % s.zones.size()];
             inst->core_speed = m ? m->core_speed : 1.0;  // CPU times are given on a reference core
+            if (m && m->nic_bps > 0) inst->nic_bps = m->nic_bps;
             if (s.kind == ServiceKind::node_service) {
                 inst->host = zone->create_host(name + "#" + std::to_string(i), (m ? m->core_speed : 1.0) * kFlopsPerRefSecond);
                 inst->host->set_core_count(m ? m->vcpus : 1);
@@ -131,8 +132,10 @@ void Runtime::build_platform() {
 
 double Runtime::hop(const Instance* a, const Instance* b, double bytes) const {
     if (!a || !b || a->service->kind == ServiceKind::external || b->service->kind == ServiceKind::external) return 0;
+    // Serialisation at the slowest of the sender's NIC, the zone link and the receiver's NIC
+    // (no contention: hops are computed, not sent over shared links — docs/simulation.md).
     const LinkSpec l = t_.link(a->zone, b->zone);
-    return l.latency_s + bytes * 8 / l.bandwidth_bps;
+    return l.latency_s + bytes * 8 / std::min({l.bandwidth_bps, a->nic_bps, b->nic_bps});
 }
 
 void Runtime::submit(Request* req) {

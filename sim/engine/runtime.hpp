@@ -90,6 +90,7 @@ struct Instance {
     std::vector<std::unique_ptr<Worker>> workers;
     std::size_t next_worker = 0;
     double core_speed = 1.0;
+    double nic_bps = std::numeric_limits<double>::infinity();  // the machine's NIC: a hop is no faster than either end's
     std::unique_ptr<Station> station;  // LB proxy, cache shard, DB server, broker, limited external
     std::unique_ptr<LruCache> cache;
     long active = 0;                    // requests routed here and not yet answered (LB view)

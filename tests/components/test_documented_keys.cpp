@@ -67,8 +67,9 @@ TEST(DocumentedKeyEffects, CustomMachineVcpusSpeedAndPriceReachTheRun) {
                                        open("lb", "10/s", R"(, "arrivals": "constant")"), "", R"("machines": {"m": )" + machine + "}," + kZeroNetwork),
                                  3, "keys");
     };
-    const json slow = run(R"({"like": "c6i.large", "vcpus": 4, "speed": 0.5, "price": "$1/h"})");
-    const json fast = run(R"({"like": "c6i.large", "vcpus": 2, "speed": 1.0, "price": "$2/h"})");
+    // (NICs as fast as the zero network, so that only CPU time remains.)
+    const json slow = run(R"({"like": "c6i.large", "vcpus": 4, "speed": 0.5, "price": "$1/h", "nic": "1000Tbps"})");
+    const json fast = run(R"({"like": "c6i.large", "vcpus": 2, "speed": 1.0, "price": "$2/h", "nic": "1000Tbps"})");
     EXPECT_EQ(service(slow, "lb")["servers"].get<int>(), 4);
     EXPECT_EQ(service(fast, "lb")["servers"].get<int>(), 2);
     EXPECT_NEAR(mean_latency(slow), 0.004, 1e-6);  // 2 ms on a core of speed 0.5
@@ -139,6 +140,20 @@ TEST(DocumentedKeyEffects, BodySizesCostTransferTime) {
     EXPECT_NEAR(mean_latency(req), 0.1, 1e-3);
     EXPECT_NEAR(mean_latency(resp), 0.2, 1e-3);
     EXPECT_NEAR(mean_latency(pub), 0.2, 1e-3);  // the message out, its acknowledgement back (costed like the payload)
+}
+
+// A machine's `nic` caps every transfer to or from its instances: the same 125 000 B request
+// over 1000 Tbps links takes 100 ms when the callee's NIC is 10 Mbps, well under 1 ms otherwise.
+TEST(DocumentedKeyEffects, MachineNicCapsTransfers) {
+    auto run = [](const std::string& nic) {
+        return simulate_in_child(stack(services(app(R"([{"call": "b", "endpoint": "d", "request": "125000B", "response": "0B"}])"), R"(,
+            "b": {"kind": "node_service", "machine": "slow-nic", "zones": ["a"], "endpoints": {"d": {"steps": []}}}})"),
+                                       open("app", "5/s"), "",
+                                       R"("machines": {"slow-nic": {"like": "c6i.large", "nic": ")" + nic + R"("}},)" + kZeroNetwork),
+                                 3, "keys");
+    };
+    EXPECT_NEAR(mean_latency(run("10Mbps")), 0.1, 1e-3);
+    EXPECT_LT(mean_latency(run("1000Tbps")), 1e-3);  // then the caller's 12.5 Gbps NIC: 80 µs each way
 }
 
 // `max_in_flight` 1 on one worker: a request arriving while another is in service is refused

