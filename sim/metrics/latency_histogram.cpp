@@ -68,11 +68,15 @@ void LatencyHistogram::clear() {
 
 double LatencyHistogram::mean() const { return count_ == 0 ? 0.0 : sum_ / static_cast<double>(count_); }
 
-double LatencyHistogram::quantile(double q) const {
-    if (count_ == 0) return 0.0;
+std::uint64_t LatencyHistogram::rank_of(double q) const {
     q = std::clamp(q, 0.0, 1.0);  // NaN stays NaN and falls to rank 1 below
     const double rank_d = std::ceil(q * static_cast<double>(count_));
-    const std::uint64_t rank = rank_d >= 1 ? std::min(static_cast<std::uint64_t>(rank_d), count_) : 1;
+    return rank_d >= 1 ? std::min(static_cast<std::uint64_t>(rank_d), count_) : 1;
+}
+
+double LatencyHistogram::quantile(double q) const {
+    if (count_ == 0) return 0.0;
+    const std::uint64_t rank = rank_of(q);
     // The extremes are tracked exactly, which also covers samples outside [min_s, max_s].
     if (rank == 1) return min_seen_;
     if (rank == count_) return max_seen_;
@@ -87,9 +91,7 @@ double LatencyHistogram::quantile(double q) const {
 
 double LatencyHistogram::interpolated_quantile(double q) const {
     if (count_ == 0) return 0.0;
-    q = std::clamp(q, 0.0, 1.0);
-    const double rank_d = std::ceil(q * static_cast<double>(count_));
-    const std::uint64_t rank = rank_d >= 1 ? std::min(static_cast<std::uint64_t>(rank_d), count_) : 1;
+    const std::uint64_t rank = rank_of(q);
     if (rank == 1) return min_seen_;
     if (rank == count_) return max_seen_;
     std::uint64_t seen = 0;

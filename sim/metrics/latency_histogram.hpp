@@ -37,6 +37,7 @@ public:
 private:
     std::size_t bucket(double seconds) const;
     double bucket_value(std::size_t index) const;
+    std::uint64_t rank_of(double q) const;  // the 1-based rank of quantile q among count_ samples
     double rel_error_, max_s_;  // kept to check merge compatibility
     double log_base_, min_s_;
     std::vector<std::uint64_t> buckets_;
