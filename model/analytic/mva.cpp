@@ -1,4 +1,5 @@
 #include "model/analytic/mva.hpp"
+#include "model/analytic/mva_detail.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -96,17 +97,37 @@ std::vector<double> log_complement_constants(const std::vector<Prepared>& st, st
 
 }  // namespace
 
-MvaResult mva_exact(const std::vector<MvaStation>& stations, int users, double think_s) {
+namespace detail {
+
+void check_mva_input(const std::vector<MvaStation>& stations, int users, double think_s) {
     if (users < 0) throw std::invalid_argument("users must be >= 0");
     if (!(think_s >= 0) || !std::isfinite(think_s)) throw std::invalid_argument("think time must be finite and >= 0");
+    for (const auto& s : stations) {
+        if (!(s.demand_s >= 0) || !std::isfinite(s.demand_s))
+            throw std::invalid_argument("station '" + s.name + "': demand must be finite and >= 0");
+        if (s.servers < 0) throw std::invalid_argument("station '" + s.name + "': servers must be >= 0");
+    }
+}
+
+MvaResult zero_load_result(const std::vector<MvaStation>& stations, double total_demand_s) {
+    MvaResult out;
+    out.residence_s.reserve(stations.size());
+    for (const auto& s : stations) out.residence_s.push_back(s.demand_s);
+    out.queue_length.assign(stations.size(), 0.0);
+    out.utilisation.assign(stations.size(), 0.0);
+    out.response_s = total_demand_s;
+    return out;
+}
+
+}  // namespace detail
+
+MvaResult mva_exact(const std::vector<MvaStation>& stations, int users, double think_s) {
+    detail::check_mva_input(stations, users, think_s);
 
     std::vector<Prepared> st;
     st.reserve(stations.size());
     double total_demand = 0;
     for (const auto& s : stations) {
-        if (!(s.demand_s >= 0) || !std::isfinite(s.demand_s))
-            throw std::invalid_argument("station '" + s.name + "': demand must be finite and >= 0");
-        if (s.servers < 0) throw std::invalid_argument("station '" + s.name + "': servers must be >= 0");
         Kind kind = Kind::Queue;
         if (s.servers == 0 || s.servers >= users || s.demand_s == 0) kind = Kind::Delay;
         else if (s.servers > 1) kind = Kind::Multi;
@@ -115,13 +136,8 @@ MvaResult mva_exact(const std::vector<MvaStation>& stations, int users, double t
     }
 
     const std::size_t m = st.size();
-    MvaResult out;
-    out.residence_s.assign(m, 0.0);
-    out.queue_length.assign(m, 0.0);
-    out.utilisation.assign(m, 0.0);
     // No users: nothing flows; report the zero-load residence (the demand) as the latency.
-    for (std::size_t k = 0; k < m; ++k) out.residence_s[k] = st[k].demand;
-    out.response_s = total_demand;
+    MvaResult out = detail::zero_load_result(stations, total_demand);
     if (users == 0) return out;
     if (total_demand + think_s == 0) throw std::invalid_argument("closed network needs some demand or think time");
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "model/analytic/mva.hpp"
+#include "model/analytic/mva_detail.hpp"
 
 namespace stacksim::analytic {
 
@@ -64,17 +65,13 @@ MvaResult mva_seidmann(const std::vector<MvaStation>& stations, int users, doubl
 }
 
 MvaResult mva_approximate(const std::vector<MvaStation>& stations, int users, double think_s) {
-    if (users < 0) throw std::invalid_argument("users must be >= 0");
-    if (!(think_s >= 0) || !std::isfinite(think_s)) throw std::invalid_argument("think time must be finite and >= 0");
+    detail::check_mva_input(stations, users, think_s);
     const std::size_t m = stations.size();
     // Seidmann: the queueing part (demand D/c, queues) and the delay part (D·(c-1)/c) of each station.
     std::vector<double> queueing(m, 0.0), delay(m, 0.0);
     double total_demand = 0;
     for (std::size_t k = 0; k < m; ++k) {
         const auto& s = stations[k];
-        if (!(s.demand_s >= 0) || !std::isfinite(s.demand_s))
-            throw std::invalid_argument("station '" + s.name + "': demand must be finite and >= 0");
-        if (s.servers < 0) throw std::invalid_argument("station '" + s.name + "': servers must be >= 0");
         total_demand += s.demand_s;
         if (s.servers == 0 || s.servers >= users) delay[k] = s.demand_s;  // never queues
         else {
@@ -82,13 +79,8 @@ MvaResult mva_approximate(const std::vector<MvaStation>& stations, int users, do
             delay[k] = s.demand_s - queueing[k];
         }
     }
-    MvaResult out;
+    MvaResult out = detail::zero_load_result(stations, total_demand);
     out.method = "Bard-Schweitzer";
-    out.residence_s.assign(m, 0.0);
-    out.queue_length.assign(m, 0.0);
-    out.utilisation.assign(m, 0.0);
-    for (std::size_t k = 0; k < m; ++k) out.residence_s[k] = stations[k].demand_s;
-    out.response_s = total_demand;
     if (users == 0) return out;
     if (total_demand + think_s == 0) throw std::invalid_argument("closed network needs some demand or think time");
 
